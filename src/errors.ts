@@ -1,0 +1,90 @@
+import { InternalOAuthError, TokenError } from 'passport-oauth2';
+
+/** The step of the flow a request to Whop belongs to; every error message starts with it. */
+export type WhopStep = 'token' | 'profile' | 'refresh' | 'revoke' | 'jwks';
+
+const STEP_MESSAGES: Readonly<Record<WhopStep, string>> = {
+  token: 'Failed to obtain access token',
+  profile: 'Failed to fetch user profile',
+  refresh: 'Failed to refresh access token',
+  revoke: 'Failed to revoke token',
+  jwks: "Failed to fetch Whop's signing keys",
+};
+
+export function stepMessage(step: WhopStep, detail: string): string {
+  return `${STEP_MESSAGES[step]}: ${detail}`;
+}
+
+/** Set a field that is kept off enumeration, so logging the error does not dump it. */
+function hide(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+}
+
+/**
+ * An `InternalOAuthError` with passport-oauth2's shape (`oauthError` holds the cause) plus the
+ * standard `cause`, and the HTTP `status` and `retryAfter` seconds when Whop answered.
+ */
+export function internalError(
+  step: WhopStep,
+  detail: string,
+  extra: { cause?: unknown; status?: number; retryAfter?: number } = {},
+): InternalOAuthError {
+  const error = new InternalOAuthError(stepMessage(step, detail), extra.cause);
+  hide(error, 'cause', extra.cause);
+  if (extra.status !== undefined) Object.assign(error, { status: extra.status });
+  if (extra.retryAfter !== undefined) Object.assign(error, { retryAfter: extra.retryAfter });
+  return error;
+}
+
+/** An error that some of Whop's APIs returns, in any of the shapes they use. */
+interface WhopErrorBody {
+  readonly code: string | undefined;
+  readonly message: string | undefined;
+  readonly uri: string | undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Read an error body in the shapes Whop is known to send:
+ * RFC 6749 `{error, error_description}`, v1 `{error: {type, message}}`,
+ * v2 `{error: {status, message}}` and v5 `{message}`. Returns undefined for anything else.
+ */
+export function readErrorBody(json: unknown): WhopErrorBody | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const body = json as Record<string, unknown>;
+  if (typeof body.error === 'string') {
+    return { code: body.error, message: str(body.error_description), uri: str(body.error_uri) };
+  }
+  if (typeof body.error === 'object' && body.error !== null) {
+    const inner = body.error as Record<string, unknown>;
+    if (str(inner.message) === undefined && str(inner.type) === undefined) return undefined;
+    return { code: str(inner.type), message: str(inner.message), uri: undefined };
+  }
+  if (str(body.message) !== undefined) {
+    return { code: undefined, message: str(body.message), uri: undefined };
+  }
+  return undefined;
+}
+
+/**
+ * A `TokenError` from Whop's answer to a token request, with the real HTTP status
+ * (passport-oauth2's own parsing always says 500).
+ */
+export function tokenError(
+  body: WhopErrorBody,
+  status: number,
+  retryAfter: number | undefined,
+): TokenError {
+  const code = body.code ?? (status === 429 ? 'rate_limit_exceeded' : 'invalid_request');
+  const error = new TokenError(body.message ?? code, code, body.uri, status);
+  if (retryAfter !== undefined) Object.assign(error, { retryAfter });
+  return error;
+}

@@ -1,0 +1,24 @@
+export { WhopStrategy, WhopStrategy as Strategy } from './strategy.js';
+export type {
+  AsyncVerifyFunction,
+  AsyncVerifyFunctionWithParams,
+  AsyncVerifyFunctionWithRequest,
+  AsyncVerifyFunctionWithRequestAndParams,
+  VerifyCallback,
+  VerifyFunction,
+  VerifyFunctionWithParams,
+  VerifyFunctionWithRequest,
+  VerifyFunctionWithRequestAndParams,
+  VerifyResult,
+  WhopAuthenticateOptions,
+  WhopStrategyOptions,
+  WhopStrategyOptionsBase,
+  WhopStrategyOptionsWithRequest,
+} from './strategy.js';
+export { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
+export { MemoryCodeStore } from './codes.js';
+export type { CodeStore, MemoryCodeStoreOptions } from './codes.js';
+export { parseProfile } from './profile.js';
+export type { WhopProfile } from './profile.js';
+export type { StateMetadata, StateStore, StoreCallback, VerifyStateCallback } from './state.js';
+export type { WhopTokenParams } from './tokens.js';

@@ -1,0 +1,129 @@
+import type { Request } from 'express';
+
+export type StoreCallback = (err: Error | null, handle?: string) => void;
+export type VerifyStateCallback = (
+  err: Error | null,
+  ok?: boolean | string,
+  state?: unknown,
+) => void;
+
+/**
+ * A state store, in any of the forms passport-oauth2 calls (it picks by the number of
+ * parameters). The five-parameter `store` with the three- or four-parameter `verify` is the one
+ * that can carry PKCE verifiers and app state, and so the requested company (see the README).
+ */
+export interface StateStore {
+  store(
+    req: Request,
+    ...args:
+      | [callback: StoreCallback]
+      | [meta: StateMetadata, callback: StoreCallback]
+      | [state: unknown, meta: StateMetadata, callback: StoreCallback]
+      | [verifier: string | undefined, state: unknown, meta: StateMetadata, callback: StoreCallback]
+  ): void;
+  verify(
+    req: Request,
+    providedState: string | undefined,
+    ...args: [callback: VerifyStateCallback] | [meta: StateMetadata, callback: VerifyStateCallback]
+  ): void;
+}
+
+/** What passport-oauth2 tells a state store about the request. */
+export interface StateMetadata {
+  readonly authorizationURL: string;
+  readonly tokenURL: string;
+  readonly clientID: string;
+  readonly callbackURL?: string;
+}
+
+/** What the guard carries through the store beside the app's own state. */
+interface Carried {
+  readonly whop: 1;
+  readonly company: string | null;
+  readonly state?: unknown;
+}
+
+function isCarried(value: unknown): value is Carried {
+  return typeof value === 'object' && value !== null && (value as Carried).whop === 1;
+}
+
+/** What the strategy does once the store has accepted the state. */
+export interface CallbackChecks {
+  /** The company the redirect asked for, recorded with the state. */
+  requestedCompany(req: Request): string | undefined;
+  /**
+   * The checks after the state: `requested` is the company stored at the redirect, or `unknown`
+   * when the store cannot carry it (state off, or a store without app state).
+   */
+  afterState(req: Request, requested: string | undefined | 'unknown'): Promise<string | undefined>;
+  /** The error for a request with no session, when the store needs one. */
+  noSession(req: Request): Error | undefined;
+}
+
+/**
+ * Wraps the state store so that the callback checks run in Whop's order: the state (the wrapped
+ * store), then the company and the single-use claim (`afterState`), before passport-oauth2
+ * exchanges the code.
+ */
+export class GuardedStateStore {
+  constructor(
+    private readonly inner: StateStore,
+    private readonly checks: CallbackChecks,
+  ) {}
+
+  /** Five parameters, so passport-oauth2 passes the PKCE verifier and the app state. */
+  store(
+    req: Request,
+    verifier: string | undefined,
+    state: unknown,
+    meta: StateMetadata,
+    callback: StoreCallback,
+  ): void {
+    const noSession = this.checks.noSession(req);
+    if (noSession) return callback(noSession);
+    const inner = this.inner;
+    if (verifier !== undefined && inner.store.length !== 5) {
+      return callback(
+        new TypeError(
+          'WhopStrategy: PKCE needs a store whose store() takes (req, verifier, state, meta, callback)',
+        ),
+      );
+    }
+    const carried: Carried = { whop: 1, company: this.checks.requestedCompany(req) ?? null, state };
+    switch (inner.store.length) {
+      case 5:
+        return inner.store(req, verifier, carried, meta, callback);
+      case 4:
+        return inner.store(req, carried, meta, callback);
+      case 3:
+        return inner.store(req, meta, callback);
+      default:
+        return inner.store(req, callback);
+    }
+  }
+
+  verify(
+    req: Request,
+    providedState: string | undefined,
+    meta: StateMetadata,
+    callback: VerifyStateCallback,
+  ): void {
+    const noSession = this.checks.noSession(req);
+    if (noSession) return callback(noSession);
+    const verified: VerifyStateCallback = (err, ok, stored) => {
+      if (err) return callback(err);
+      if (!ok) return callback(null, false, stored);
+      const requested = isCarried(stored) ? (stored.company ?? undefined) : 'unknown';
+      const appState = isCarried(stored) ? stored.state : stored;
+      this.checks.afterState(req, requested).then(
+        (failure) =>
+          process.nextTick(() =>
+            failure ? callback(null, false, { message: failure }) : callback(null, ok, appState),
+          ),
+        (error: Error) => process.nextTick(() => callback(error)),
+      );
+    };
+    if (this.inner.verify.length === 4) this.inner.verify(req, providedState, meta, verified);
+    else this.inner.verify(req, providedState, verified);
+  }
+}

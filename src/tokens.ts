@@ -1,0 +1,39 @@
+/**
+ * Whop's token response as the verify function receives it (`params`): the fields as Whop sent
+ * them, with `expires_in` as a number and `expires_at` added.
+ */
+export interface WhopTokenParams {
+  readonly access_token: string;
+  /** `bearer`. */
+  readonly token_type?: string;
+  /** Seconds the access token lives, as Whop said. */
+  readonly expires_in?: number;
+  /** When the access token expires: whole Unix seconds, now + `expires_in`. */
+  readonly expires_at?: number;
+  /** The scope Whop granted: the company ID, when one was requested. */
+  readonly scope?: string;
+  readonly [field: string]: unknown;
+}
+
+/** Whole Unix seconds now. */
+export function unixNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * Map a token response: `expires_in` becomes a number and `expires_at` is added when Whop said
+ * how long the token lives; `refresh_token` is left out (the verify function gets it on its own).
+ */
+export function toTokenParams(
+  json: Readonly<Record<string, unknown>>,
+  now = unixNow(),
+): WhopTokenParams {
+  const { refresh_token: _refreshToken, expires_in: _expiresIn, ...rest } = json;
+  const expiresIn = json.expires_in === undefined ? NaN : Number(json.expires_in);
+  const known = Number.isFinite(expiresIn) && expiresIn >= 0;
+  return {
+    ...rest,
+    access_token: String(json.access_token),
+    ...(known && { expires_in: expiresIn, expires_at: now + Math.floor(expiresIn) }),
+  };
+}
