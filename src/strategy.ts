@@ -208,8 +208,10 @@ export class WhopStrategy extends OAuth2Strategy {
   readonly http: HttpSettings;
   /** @internal */
   readonly clientID: string;
-  /** @internal */
-  readonly clientSecret: string;
+  /** @internal Undefined only for a public client of the OAuth 2.1 flow. */
+  readonly clientSecret: string | undefined;
+  /** @internal Which of Whop's two OAuth flows this strategy speaks. */
+  readonly flow: 'legacy' | 'oauth2.1' = 'legacy';
   /** @internal */
   readonly tokenURL: string;
   private readonly userProfileURL: string;
