@@ -1,0 +1,180 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import nock from 'nock';
+import { Agent, type Dispatcher } from 'undici';
+import { InternalOAuthError } from '../src/index.js';
+import { MAX_BODY_BYTES, redact, requestToken, send } from '../src/http.js';
+
+const settings = { timeout: 1000 };
+
+describe('http', () => {
+  before(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterEach(() => nock.cleanAll());
+  after(() => nock.enableNetConnect());
+
+  describe('redact', () => {
+    it('takes out a secret in plain and URL-encoded forms', () =>
+      expect(redact('a=s3cr+t/ b=s3cr%2Bt%2F', ['s3cr+t/'])).to.equal('a=[redacted] b=[redacted]'));
+  });
+
+  describe('send', () => {
+    describe('with a form', () => {
+      let scope: nock.Scope;
+      beforeEach(async () => {
+        scope = nock('https://whop.test', {
+          reqheaders: {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+          },
+        })
+          .post('/token', 'a=1&b=two+words')
+          .reply(200, { ok: true });
+        await send(
+          {
+            step: 'token',
+            url: 'https://whop.test/token',
+            form: { a: '1', b: 'two words', c: undefined },
+          },
+          settings,
+        );
+      });
+
+      it('POSTs it url-encoded, leaving out undefined fields', () =>
+        expect(scope.isDone()).to.equal(true));
+    });
+
+    describe('with a bearer token', () => {
+      it('sends it in the Authorization header and not in the URL', async () => {
+        const scope = nock('https://whop.test', { reqheaders: { authorization: 'Bearer tok_1' } })
+          .get('/me')
+          .reply(200, {});
+        await send({ step: 'profile', url: 'https://whop.test/me', bearer: 'tok_1' }, settings);
+        expect(scope.isDone()).to.equal(true);
+      });
+    });
+
+    describe('when Retry-After is an HTTP date', () => {
+      it('turns it into seconds', async () => {
+        const date = new Date(Date.now() + 30_000).toUTCString();
+        nock('https://whop.test').get('/me').reply(429, {}, { 'Retry-After': date });
+        const response = await send({ step: 'profile', url: 'https://whop.test/me' }, settings);
+        expect(response.retryAfter).to.be.within(28, 31);
+      });
+    });
+
+    describe('when the declared length is over the cap', () => {
+      it('refuses without reading', async () => {
+        nock('https://whop.test')
+          .get('/me')
+          .reply(200, 'x', { 'Content-Length': String(MAX_BODY_BYTES + 1) });
+        const error = await send({ step: 'profile', url: 'https://whop.test/me' }, settings).catch(
+          (e: Error) => e,
+        );
+        expect(error)
+          .to.be.instanceOf(InternalOAuthError)
+          .with.property(
+            'message',
+            'Failed to fetch user profile: the response is larger than 1048576 bytes',
+          );
+      });
+    });
+
+    describe('when the body stalls after the headers', () => {
+      let server: Server;
+      let url: string;
+      before(async () => {
+        server = createServer((_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"access_token":');
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      });
+      after(() => {
+        server.closeAllConnections();
+        server.close();
+      });
+
+      it('still gives up at the timeout', async () => {
+        const error = await send({ step: 'token', url }, { timeout: 100 }).catch((e: Error) => e);
+        expect(error).to.have.property(
+          'message',
+          'Failed to obtain access token: timed out after 100 ms',
+        );
+      });
+    });
+
+    describe('with a dispatcher', () => {
+      let server: Server;
+      let dispatched = 0;
+      let body: string;
+      before(async () => {
+        server = createServer((_req, res) => res.end('{"id":"user_1"}'));
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        class CountingAgent extends Agent {
+          override dispatch(
+            options: Dispatcher.DispatchOptions,
+            handler: Dispatcher.DispatchHandlers,
+          ): boolean {
+            dispatched += 1;
+            return super.dispatch(options, handler);
+          }
+        }
+        const dispatcher = new CountingAgent() as unknown as RequestInit['dispatcher'];
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/me`;
+        // nock patches the global fetch; take the request past it to see the dispatcher used.
+        nock.restore();
+        try {
+          body = (await send({ step: 'profile', url }, { timeout: 1000, dispatcher })).text;
+        } finally {
+          nock.activate();
+        }
+      });
+      after(() => {
+        server.closeAllConnections();
+        server.close();
+      });
+
+      it('sends the request through it', () => expect(dispatched).to.equal(1));
+      it('reads the answer', () => expect(body).to.equal('{"id":"user_1"}'));
+    });
+  });
+
+  describe('requestToken', () => {
+    it('turns an OAuth error inside a 200 into a TokenError', async () => {
+      nock('https://whop.test')
+        .post('/token')
+        .reply(200, { error: 'invalid_grant', error_description: 'used' });
+      const error = await requestToken(
+        'token',
+        'https://whop.test/token',
+        { code: 'c' },
+        settings,
+      ).catch((e: Error) => e);
+      expect(error).to.include({
+        name: 'TokenError',
+        code: 'invalid_grant',
+        message: 'used',
+        status: 200,
+      });
+    });
+
+    it('refuses a JSON answer that is not an object', async () => {
+      nock('https://whop.test').post('/token').reply(200, '[1]');
+      const error = await requestToken(
+        'token',
+        'https://whop.test/token',
+        { code: 'c' },
+        settings,
+      ).catch((e: Error) => e);
+      expect(error).to.have.property(
+        'message',
+        'Failed to obtain access token: the response is not a JSON object',
+      );
+    });
+  });
+});

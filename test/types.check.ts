@@ -1,0 +1,70 @@
+// Compiled by `npm run typecheck`, never run: the verify forms and options type as documented.
+import type { Request } from 'express';
+import {
+  WhopStrategy,
+  type VerifyCallback,
+  type WhopProfile,
+  type WhopStrategyOptions,
+  type WhopTokenParams,
+} from '../src/index.js';
+
+const options: WhopStrategyOptions = { clientID: 'app_x', clientSecret: 's', callbackURL: '/cb' };
+
+// The async profile form needs no annotations.
+new WhopStrategy(options, async (accessToken, refreshToken, profile) => ({
+  id: `${profile.id}${accessToken}${refreshToken ?? ''}`,
+}));
+// With req, the first form of passReqToCallback needs none either.
+new WhopStrategy(
+  { ...options, passReqToCallback: true },
+  async (req, _accessToken, _refreshToken, profile) => ({
+    id: `${profile.id}${req.url}`,
+  }),
+);
+// The other forms are told apart by their annotated parameters.
+new WhopStrategy(
+  options,
+  async (
+    _accessToken: string,
+    _refreshToken: string | undefined,
+    params: WhopTokenParams,
+    profile: WhopProfile,
+  ) => ({
+    id: `${profile.id}${params.expires_at ?? ''}`,
+  }),
+);
+new WhopStrategy(
+  options,
+  (
+    _accessToken: string,
+    _refreshToken: string | undefined,
+    profile: WhopProfile,
+    done: VerifyCallback,
+  ) => done(null, { id: profile.id }),
+);
+new WhopStrategy(
+  options,
+  (
+    _a: string,
+    _r: string | undefined,
+    params: WhopTokenParams,
+    profile: WhopProfile,
+    done: VerifyCallback,
+  ) => done(null, { id: `${profile.id}${params.scope ?? ''}` }),
+);
+new WhopStrategy(
+  { ...options, passReqToCallback: true },
+  (
+    req: Request,
+    _a: string,
+    _r: string | undefined,
+    _p: WhopTokenParams,
+    profile: WhopProfile,
+    done: VerifyCallback,
+  ) => done(null, { id: `${profile.id}${req.url}` }),
+);
+
+// @ts-expect-error the company scope is a string, not a list
+new WhopStrategy({ ...options, scope: ['biz_a'] }, async () => false);
+// @ts-expect-error clientID is required
+new WhopStrategy({ clientSecret: 's', callbackURL: '/cb' }, async () => false);
