@@ -20,5 +20,7 @@ export { MemoryCodeStore } from './codes.js';
 export type { CodeStore, MemoryCodeStoreOptions } from './codes.js';
 export { parseProfile } from './profile.js';
 export type { WhopProfile } from './profile.js';
+export { isExpired, refreshAccessToken } from './refresh.js';
+export type { RefreshOptions, WhopTokens } from './refresh.js';
 export type { StateMetadata, StateStore, StoreCallback, VerifyStateCallback } from './state.js';
 export type { WhopTokenParams } from './tokens.js';

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { requestToken } from './http.js';
+import { isCompanyId, WhopStrategy } from './strategy.js';
+import { toTokenParams, unixNow, type WhopTokenParams } from './tokens.js';
+
+/** What {@link refreshAccessToken} takes beyond the strategy and the refresh token. */
+export interface RefreshOptions {
+  /**
+   * The company (`biz_...`) the refresh token was granted for. Whop requires the same one as at
+   * login: pass it whenever the login asked for a company.
+   */
+  readonly scope?: string;
+}
+
+/** A fresh set of tokens from Whop. */
+export interface WhopTokens {
+  readonly accessToken: string;
+  /** The refresh token to store and use next time: Whop's new one, or the one passed in when Whop sent none. */
+  readonly refreshToken: string;
+  /** `bearer` (Whop's, or `bearer` when Whop left it out). */
+  readonly tokenType: string;
+  /** Seconds the access token lives, as Whop said; undefined when Whop did not say. */
+  readonly expiresIn?: number;
+  /** When the access token expires: whole Unix seconds, now + `expiresIn`; the unit of `params.expires_at`. */
+  readonly expiresAt?: number;
+  /** The scope Whop granted, as Whop sent it. */
+  readonly scope?: string;
+  /** Whop's answer, in the form the verify function receives as `params` (`refresh_token` is in `refreshToken`). */
+  readonly params: WhopTokenParams;
+}
+
+/** The refreshes in flight, per strategy, keyed by a hash of the refresh token and the scope. */
+const inFlight = new WeakMap<WhopStrategy, Map<string, Promise<WhopTokens>>>();
+
+/**
+ * Get a new access token for a refresh token, from the strategy's token endpoint with its client
+ * ID, secret, timeout, dispatcher. Concurrent calls for the same strategy, refresh token and
+ * scope share one request and its result or error: Whop rotates refresh tokens, so a second
+ * request with the same one would fail (see the README on apps that run several processes).
+ *
+ * Rejects with a `TypeError` for a bad argument (before any request), a `TokenError` (`code`,
+ * `status`) when Whop refuses, and an `InternalOAuthError` for network errors, timeouts, 5xx
+ * and bodies that are not Whop's tokens.
+ *
+ * @example
+ * ```ts
+ * if (isExpired(user.whop.expiresAt)) {
+ *   const tokens = await refreshAccessToken(whopStrategy, user.whop.refreshToken);
+ *   user.whop = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt };
+ *   await users.save(user); // store the new refresh token: the old one no longer works
+ * }
+ * ```
+ */
+export async function refreshAccessToken(
+  strategy: WhopStrategy,
+  refreshToken: string,
+  options: RefreshOptions = {},
+): Promise<WhopTokens> {
+  if (!(strategy instanceof WhopStrategy))
+    throw new TypeError('refreshAccessToken requires a WhopStrategy as its strategy argument');
+  if (typeof refreshToken !== 'string' || refreshToken === '')
+    throw new TypeError('refreshAccessToken requires a refreshToken: a non-empty string');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('refreshAccessToken requires the options argument to be an object');
+  const { scope } = options;
+  if (scope !== undefined && !isCompanyId(scope))
+    throw new TypeError(
+      'refreshAccessToken requires the scope option to be a company ID: biz_ followed by letters and digits',
+    );
+
+  const table = inFlight.get(strategy) ?? new Map<string, Promise<WhopTokens>>();
+  inFlight.set(strategy, table);
+  // A hash, so the table never holds a refresh token; a company ID has no space in it.
+  const key = `${createHash('sha256').update(refreshToken).digest('base64url')} ${scope ?? ''}`;
+  const pending = table.get(key);
+  if (pending) return pending;
+
+  // Removed once settled, before any caller sees the outcome: a later call asks Whop again.
+  const request = exchange(strategy, refreshToken, scope).finally(() => {
+    if (table.get(key) === request) table.delete(key);
+  });
+  table.set(key, request);
+  return request;
+}
+
+async function exchange(
+  strategy: WhopStrategy,
+  refreshToken: string,
+  scope: string | undefined,
+): Promise<WhopTokens> {
+  const oauth21 = strategy.flow === 'oauth2.1';
+  // The legacy endpoint names the company `scope`; the OAuth 2.1 one `company_id`, and takes no
+  // secret from a public client.
+  const form = {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: strategy.clientID,
+    client_secret: strategy.clientSecret,
+    [oauth21 ? 'company_id' : 'scope']: scope,
+  };
+  // Taken before the request, so expiresAt errs early, never late.
+  const now = unixNow();
+  const json = await requestToken('refresh', strategy.tokenURL, form, strategy.http);
+  const params = Object.freeze(toTokenParams(json, now));
+  // Whop is expected to rotate the refresh token; when it sends none, the old one stays valid.
+  const rotated =
+    typeof json.refresh_token === 'string' && json.refresh_token !== ''
+      ? json.refresh_token
+      : refreshToken;
+  // Every caller of a shared refresh gets this object: frozen, so none can change it for the others.
+  return Object.freeze({
+    accessToken: params.access_token,
+    refreshToken: rotated,
+    tokenType: typeof params.token_type === 'string' ? params.token_type : 'bearer',
+    ...(params.expires_in !== undefined && { expiresIn: params.expires_in }),
+    ...(params.expires_at !== undefined && { expiresAt: params.expires_at }),
+    ...(typeof params.scope === 'string' && { scope: params.scope }),
+    params,
+  });
+}
+
+/** Above this, an "expiresAt" is milliseconds, not seconds (it would be the year 5138). */
+const MAX_UNIX_SECONDS = 1e11;
+
+/**
+ * Whether an access token expires within `skewSeconds` (default 60) of now, or already has:
+ * refresh when this says `true`. `expiresAt` is whole Unix seconds, as in
+ * {@link WhopTokens.expiresAt} and the strategy's `params.expires_at`. An unknown expiry
+ * (`undefined` or `null`: Whop did not send `expires_in`) is reported as not expired: the app
+ * finds out from a 401 and refreshes then.
+ */
+export function isExpired(expiresAt: number | null | undefined, skewSeconds: number = 60): boolean {
+  if (!Number.isFinite(skewSeconds) || skewSeconds < 0)
+    throw new TypeError('isExpired requires skewSeconds to be a number of seconds, 0 or more');
+  if (expiresAt === undefined || expiresAt === null) return false;
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))
+    throw new TypeError('isExpired requires expiresAt to be whole Unix seconds, or undefined');
+  if (expiresAt > MAX_UNIX_SECONDS)
+    throw new TypeError('isExpired requires expiresAt in Unix seconds, not milliseconds');
+  return expiresAt - skewSeconds <= unixNow();
+}
