@@ -4,7 +4,17 @@ import OAuth2Strategy from 'passport-oauth2';
 
 // The built package, through its own `exports` map (run `npm run build` first; `npm test` does).
 const require = createRequire(import.meta.url);
-const MAIN = ['AuthorizationError', 'InternalOAuthError', 'Strategy', 'TokenError', 'WhopStrategy'];
+const MAIN = [
+  'AuthorizationError',
+  'InternalOAuthError',
+  'MemoryCodeStore',
+  'Strategy',
+  'TokenError',
+  'WhopStrategy',
+  'isExpired',
+  'parseProfile',
+  'refreshAccessToken',
+];
 
 describe('the package', () => {
   for (const [system, load] of [
