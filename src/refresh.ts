@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { requestToken } from './http.js';
 import { isCompanyId, WhopStrategy } from './strategy.js';
-import { toTokenParams, unixNow, type WhopTokenParams } from './tokens.js';
+import { toTokenParams, unixNow } from './tokens.js';
 
 /** What {@link refreshAccessToken} takes beyond the strategy and the refresh token. */
 export interface RefreshOptions {
@@ -25,8 +25,8 @@ export interface WhopTokens {
   readonly expiresAt?: number;
   /** The scope Whop granted, as Whop sent it. */
   readonly scope?: string;
-  /** Whop's answer, in the form the verify function receives as `params` (`refresh_token` is in `refreshToken`). */
-  readonly params: WhopTokenParams;
+  /** Whop's answer, as Whop sent it (the raw token response). */
+  readonly params: Readonly<Record<string, unknown>>;
 }
 
 /** The refreshes in flight, per strategy, keyed by a hash of the refresh token and the scope. */
@@ -101,7 +101,7 @@ async function exchange(
   // Taken before the request, so expiresAt errs early, never late.
   const now = unixNow();
   const json = await requestToken('refresh', strategy.tokenURL, form, strategy.http);
-  const params = Object.freeze(toTokenParams(json, now));
+  const params = toTokenParams(json, now);
   // Whop is expected to rotate the refresh token; when it sends none, the old one stays valid.
   const rotated =
     typeof json.refresh_token === 'string' && json.refresh_token !== ''
@@ -115,7 +115,7 @@ async function exchange(
     ...(params.expires_in !== undefined && { expiresIn: params.expires_in }),
     ...(params.expires_at !== undefined && { expiresAt: params.expires_at }),
     ...(typeof params.scope === 'string' && { scope: params.scope }),
-    params,
+    params: Object.freeze({ ...json }),
   });
 }
 
