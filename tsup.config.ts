@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
-// One build, both module systems: ESM (.js) and CommonJS (.cjs), each with its own .d.ts.
+// The CommonJS build (.cjs, .d.cts); scripts/esm-wrappers.js then adds the ES module entries
+// (.js, .d.ts) that re-export it, so both module systems share one copy of the code.
 export default defineConfig({
   entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
+  format: ['cjs'],
   dts: true,
   clean: true,
   target: 'node20',

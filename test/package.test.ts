@@ -46,6 +46,10 @@ describe('the package', () => {
     });
   }
 
+  it('shares one WhopStrategy class between the module systems', async () =>
+    expect((await import('passport-whop')).WhopStrategy).to.equal(
+      require('passport-whop').WhopStrategy,
+    ));
   it('serves startMockWhop from the testing subpath to CommonJS', () =>
     expect(require('passport-whop/testing').startMockWhop).to.be.a('function'));
   it('serves startMockWhop from the testing subpath to ES modules', async () =>
