@@ -1,0 +1,32 @@
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+
+/** The mock's id_token key: generated at start, published at `/.well-known/jwks.json`. */
+export interface Signer {
+  /** The public key as a JWK, with `kid`, `alg` and `use`. */
+  readonly jwk: JWK;
+  /** A signed ES256 JWT; `iat` and `exp` come from the mock's clock. */
+  sign(
+    claims: Record<string, unknown>,
+    iatSeconds: number,
+    lifetimeSeconds: number,
+  ): Promise<string>;
+}
+
+/** Whop's id_tokens are reported as ES256; the mock signs with that and nothing else. */
+export const ID_TOKEN_ALG = 'ES256';
+
+export async function createSigner(): Promise<Signer> {
+  const { publicKey, privateKey } = await generateKeyPair(ID_TOKEN_ALG);
+  const exported = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(exported);
+  const jwk: JWK = { ...exported, kid, alg: ID_TOKEN_ALG, use: 'sig' };
+  return {
+    jwk,
+    sign: (claims, iat, lifetime) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: ID_TOKEN_ALG, kid, typ: 'JWT' })
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + lifetime)
+        .sign(privateKey),
+  };
+}

@@ -1,0 +1,221 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { consent, type ConsentOptions } from './consent.js';
+import { GrantStore } from './grants.js';
+import { createSigner } from './keys.js';
+import {
+  checkClient,
+  checkUser,
+  MOCK_CLIENT,
+  MOCK_REDIRECT_URIS,
+  MOCK_USER,
+  type MockContext,
+  type MockWhopClient,
+  type MockWhopUser,
+} from './model.js';
+import { route } from './routes.js';
+import type { Exchange } from './wire.js';
+
+/** How {@link startMockWhop} sets up the mock. */
+export interface MockWhopOptions {
+  /** The port to listen on; `0` (the default) picks a free one. */
+  port?: number;
+  /** The address to listen on (default `127.0.0.1`: loopback only). */
+  host?: string;
+  /** The users who can sign in (default: [{@link MOCK_USER}]). */
+  users?: MockWhopUser[];
+  /** The registered apps (default: {@link MOCK_CLIENT} with redirect URIs on port 3000). */
+  clients?: MockWhopClient[];
+  /** How long access tokens (and id_tokens) live, in seconds (default 3600). */
+  tokenLifetime?: number;
+  /** The mock's clock in milliseconds (default `Date.now`): move it to expire codes and tokens. */
+  now?: () => number;
+}
+
+/** One entry of the request log. It never holds codes, tokens or secrets. */
+export interface MockWhopRequest {
+  method: string;
+  /** The path, without the query string. */
+  path: string;
+  /** The token endpoints' `grant_type`. */
+  grantType?: string;
+  status: number;
+  /** When it was answered, by the mock's clock (ms). */
+  at: number;
+}
+
+/** A running mock Whop; see {@link startMockWhop}. */
+export interface MockWhop {
+  /** The origin, e.g. `http://127.0.0.1:45678`. */
+  readonly url: string;
+  /** Legacy flow: `${url}/oauth`. */
+  readonly authorizationURL: string;
+  /** Legacy flow: `${url}/api/v3/oauth/token`. */
+  readonly tokenURL: string;
+  /** Legacy flow: `${url}/api/v5/me`. */
+  readonly userProfileURL: string;
+  /** The OAuth 2.1 flow's endpoints; the issuer is `url`. */
+  readonly oauth21: {
+    readonly authorizationURL: string;
+    readonly tokenURL: string;
+    readonly userInfoURL: string;
+    readonly revocationURL: string;
+    readonly jwksURL: string;
+    readonly issuer: string;
+  };
+  /** The registered apps: the live list, so pushing to it registers one (unchecked). */
+  readonly clients: MockWhopClient[];
+  /** The users: the live list, so pushing to it adds one. */
+  readonly users: MockWhopUser[];
+  /** Every request answered, oldest first. */
+  readonly requests: readonly MockWhopRequest[];
+  /** Register an app, replacing any with the same client ID (for apps that know their port late). */
+  addClient(client: MockWhopClient): void;
+  /** How many requests went to `path`, with this `grant_type` when given. */
+  requestCount(path: string, grantType?: string): number;
+  /**
+   * Answer an authorize URL (the one your app redirected to) as the user clicking Approve would,
+   * without a browser; resolves the callback URL the mock redirects to.
+   */
+  approve(authorizeURL: string | URL, options?: ConsentOptions): Promise<string>;
+  /** The same, clicking Deny: resolves the callback URL carrying `error=access_denied`. */
+  deny(authorizeURL: string | URL): Promise<string>;
+  /** Stop listening and close every connection, keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+function checkOptions(options: MockWhopOptions): void {
+  const { port = 0, tokenLifetime = 3600, now = Date.now } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError('startMockWhop requires port to be an integer from 0 to 65535');
+  }
+  if (!Number.isFinite(tokenLifetime) || tokenLifetime <= 0) {
+    throw new TypeError('startMockWhop requires tokenLifetime to be a positive number of seconds');
+  }
+  if (typeof now !== 'function') throw new TypeError('startMockWhop requires now to be a function');
+  if (options.users !== undefined && options.users.length === 0) {
+    throw new TypeError('startMockWhop requires at least one user');
+  }
+}
+
+/**
+ * Start a mock of Whop's OAuth server on loopback: both of Whop's flows, with Whop's rules
+ * (exact redirect URIs, single-use 5-minute codes, a second exchange revoking the connection,
+ * rotating refresh tokens, PKCE in the OAuth 2.1 flow). Point `WhopStrategy`'s URL options at it.
+ *
+ * @example
+ * ```ts
+ * import { startMockWhop, MOCK_CLIENT } from 'passport-whop/testing';
+ *
+ * const whop = await startMockWhop();
+ * const strategy = new WhopStrategy(
+ *   {
+ *     ...MOCK_CLIENT,
+ *     callbackURL: 'http://localhost:3000/auth/whop/callback',
+ *     authorizationURL: whop.authorizationURL,
+ *     tokenURL: whop.tokenURL,
+ *     userProfileURL: whop.userProfileURL,
+ *   },
+ *   async (accessToken, refreshToken, profile) => ({ id: profile.id }),
+ * );
+ * // ... log in, then:
+ * await whop.close();
+ * ```
+ */
+export async function startMockWhop(options: MockWhopOptions = {}): Promise<MockWhop> {
+  checkOptions(options);
+  const { port = 0, host = '127.0.0.1', tokenLifetime = 3600, now = Date.now } = options;
+  const users = (options.users ?? [MOCK_USER]).map(checkUser);
+  const clients = (
+    options.clients ?? [{ ...MOCK_CLIENT, redirectURIs: [...MOCK_REDIRECT_URIS] }]
+  ).map(checkClient);
+  const requests: MockWhopRequest[] = [];
+  const signer = await createSigner();
+  const grants = new GrantStore(now, tokenLifetime * 1000);
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostname}:${address.port}`;
+  const context: MockContext = { url, clients, users, grants, signer, tokenLifetime, now };
+
+  // Attached once the URL is known; no request can be read before this line runs.
+  server.on('request', (req, res) => {
+    const [path = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
+    const exchange: Exchange = {
+      req,
+      res,
+      path,
+      query: new URLSearchParams(query),
+      send(status, headers, body) {
+        if (res.headersSent || res.destroyed) return;
+        const { grantType } = exchange;
+        const at = now();
+        requests.push({
+          method: req.method ?? '',
+          path,
+          status,
+          at,
+          ...(grantType && { grantType }),
+        });
+        // After a 413 the rest of the body is not worth reading: end the connection instead.
+        const closeAfter = status === 413 ? { connection: 'close' } : {};
+        res.writeHead(status, {
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+          ...closeAfter,
+        });
+        res.end(body);
+      },
+    };
+    // route() answers every error itself; this only guards against a bug there.
+    route(exchange, context).catch(() => res.destroy());
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    authorizationURL: `${url}/oauth`,
+    tokenURL: `${url}/api/v3/oauth/token`,
+    userProfileURL: `${url}/api/v5/me`,
+    oauth21: {
+      authorizationURL: `${url}/oauth/authorize`,
+      tokenURL: `${url}/oauth/token`,
+      userInfoURL: `${url}/oauth/userinfo`,
+      revocationURL: `${url}/oauth/revoke`,
+      jwksURL: `${url}/.well-known/jwks.json`,
+      issuer: url,
+    },
+    clients,
+    users,
+    requests,
+    addClient(client) {
+      checkClient(client);
+      const index = clients.findIndex((c) => c.clientID === client.clientID);
+      if (index === -1) clients.push(client);
+      else clients[index] = client;
+    },
+    requestCount: (path, grantType) =>
+      requests.filter(
+        (r) => r.path === path && (grantType === undefined || r.grantType === grantType),
+      ).length,
+    approve: (authorizeURL, consentOptions) =>
+      consent(url, authorizeURL, 'approve', consentOptions),
+    deny: (authorizeURL) => consent(url, authorizeURL, 'deny'),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // close() ends idle keep-alive sockets but waits for busy ones (a browser's half-sent
+        // request, say): end those too, so test processes exit at once.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
