@@ -1,7 +1,7 @@
 import { InternalOAuthError, TokenError } from 'passport-oauth2';
 
 /** The step of the flow a request to Whop belongs to; every error message starts with it. */
-export type WhopStep = 'token' | 'profile' | 'refresh' | 'revoke' | 'jwks';
+export type WhopStep = 'token' | 'profile' | 'refresh' | 'revoke' | 'jwks' | 'id_token';
 
 const STEP_MESSAGES: Readonly<Record<WhopStep, string>> = {
   token: 'Failed to obtain access token',
@@ -9,6 +9,7 @@ const STEP_MESSAGES: Readonly<Record<WhopStep, string>> = {
   refresh: 'Failed to refresh access token',
   revoke: 'Failed to revoke token',
   jwks: "Failed to fetch Whop's signing keys",
+  id_token: 'Failed to verify the ID token',
 };
 
 export function stepMessage(step: WhopStep, detail: string): string {

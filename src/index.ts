@@ -19,6 +19,15 @@ export { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oau
 export { MemoryCodeStore } from './codes.js';
 export type { CodeStore, MemoryCodeStoreOptions } from './codes.js';
 export { parseProfile } from './profile.js';
+export { revokeToken } from './revoke.js';
+export type { IdTokenClaims } from './id-token.js';
+export type {
+  WhopCommonOptions,
+  WhopFlow,
+  WhopOAuth21Options,
+  WhopOAuth21OptionsBase,
+  WhopOAuth21OptionsWithRequest,
+} from './options.js';
 export type { WhopProfile } from './profile.js';
 export { isExpired, refreshAccessToken } from './refresh.js';
 export type { RefreshOptions, WhopTokens } from './refresh.js';

@@ -36,10 +36,19 @@ export interface StateMetadata {
   readonly callbackURL?: string;
 }
 
+/** What the strategy records with the state at the redirect, and gets back on the callback. */
+export interface RequestExtras {
+  /** The company the redirect asked for. */
+  readonly company: string | undefined;
+  /** The OpenID `nonce` sent to Whop (OAuth 2.1 only), to be found in the ID token. */
+  readonly nonce?: string;
+}
+
 /** What the guard carries through the store beside the app's own state. */
 interface Carried {
   readonly whop: 1;
   readonly company: string | null;
+  readonly nonce?: string;
   readonly state?: unknown;
 }
 
@@ -49,13 +58,13 @@ function isCarried(value: unknown): value is Carried {
 
 /** What the strategy does once the store has accepted the state. */
 export interface CallbackChecks {
-  /** The company the redirect asked for, recorded with the state. */
-  requestedCompany(req: Request): string | undefined;
+  /** What the redirect recorded for this request: the company, and the nonce. */
+  requestExtras(req: Request): RequestExtras | undefined;
   /**
-   * The checks after the state: `requested` is the company stored at the redirect, or `unknown`
-   * when the store cannot carry it (state off, or a store without app state).
+   * The checks after the state: `stored` is what the redirect recorded, or `unknown` when the
+   * store cannot carry it (state off, or a store without app state).
    */
-  afterState(req: Request, requested: string | undefined | 'unknown'): Promise<string | undefined>;
+  afterState(req: Request, stored: RequestExtras | 'unknown'): Promise<string | undefined>;
   /** The error for a request with no session, when the store needs one. */
   noSession(req: Request): Error | undefined;
 }
@@ -63,7 +72,8 @@ export interface CallbackChecks {
 /**
  * Wraps the state store so that the callback checks run in Whop's order: the state (the wrapped
  * store), then the company and the single-use claim (`afterState`), before passport-oauth2
- * exchanges the code.
+ * exchanges the code. With PKCE, the wrapped store's `verify` answers the code verifier as `ok`,
+ * which passes through to the exchange.
  */
 export class GuardedStateStore {
   constructor(
@@ -89,7 +99,13 @@ export class GuardedStateStore {
         ),
       );
     }
-    const carried: Carried = { whop: 1, company: this.checks.requestedCompany(req) ?? null, state };
+    const extras = this.checks.requestExtras(req);
+    const carried: Carried = {
+      whop: 1,
+      company: extras?.company ?? null,
+      ...(extras?.nonce !== undefined && { nonce: extras.nonce }),
+      state,
+    };
     switch (inner.store.length) {
       case 5:
         return inner.store(req, verifier, carried, meta, callback);
@@ -113,9 +129,11 @@ export class GuardedStateStore {
     const verified: VerifyStateCallback = (err, ok, stored) => {
       if (err) return callback(err);
       if (!ok) return callback(null, false, stored);
-      const requested = isCarried(stored) ? (stored.company ?? undefined) : 'unknown';
+      const extras: RequestExtras | 'unknown' = isCarried(stored)
+        ? { company: stored.company ?? undefined, nonce: stored.nonce }
+        : 'unknown';
       const appState = isCarried(stored) ? stored.state : stored;
-      this.checks.afterState(req, requested).then(
+      this.checks.afterState(req, extras).then(
         (failure) =>
           process.nextTick(() =>
             failure ? callback(null, false, { message: failure }) : callback(null, ok, appState),

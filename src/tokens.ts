@@ -1,3 +1,5 @@
+import type { IdTokenClaims } from './id-token.js';
+
 /**
  * Whop's token response as the verify function receives it (`params`): the fields as Whop sent
  * them, with `expires_in` as a number and `expires_at` added.
@@ -12,6 +14,10 @@ export interface WhopTokenParams {
   readonly expires_at?: number;
   /** The scope Whop granted: the company ID, when one was requested. */
   readonly scope?: string;
+  /** The raw ID token (OAuth 2.1 with the `openid` scope). */
+  readonly id_token?: string;
+  /** The ID token's claims, verified (signature, `iss`, `aud`, `exp`, `nonce`): OAuth 2.1 logins only. */
+  readonly id_token_claims?: IdTokenClaims;
   readonly [field: string]: unknown;
 }
 

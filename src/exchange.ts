@@ -1,0 +1,97 @@
+import { internalError } from './errors.js';
+import { requestToken, type HttpSettings } from './http.js';
+import { IdTokenVerifier } from './id-token.js';
+import type { WhopFlow } from './options.js';
+import { toTokenParams, type WhopTokenParams } from './tokens.js';
+
+export interface ExchangeSettings {
+  readonly flow: WhopFlow;
+  readonly clientID: string;
+  /** Undefined for a public OAuth 2.1 client: then no `client_secret` is sent. */
+  readonly clientSecret: string | undefined;
+  readonly tokenURL: string;
+  /** OAuth 2.1 only: where the ID token's keys are, and its expected `iss`. */
+  readonly jwksURL: string | undefined;
+  readonly issuer: string | undefined;
+  readonly http: HttpSettings;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** node-oauth's `OAuth2#getOAuthAccessToken`, as passport-oauth2 and passport-oauth2-refresh call it. */
+export type ExchangeMethod = (
+  code: string,
+  params: Record<string, unknown>,
+  callback: (
+    err: Error | null,
+    accessToken?: string,
+    refreshToken?: string,
+    params?: WhopTokenParams,
+  ) => void,
+) => void;
+
+/**
+ * The token request of a login or a refresh, for either flow: the form Whop expects, this
+ * package's HTTP client (a timeout, a size cap, Whop's error shapes, no secret in any error),
+ * and in OAuth 2.1 the ID token verified against the nonce the login sent.
+ *
+ * @internal
+ */
+export class TokenExchange {
+  private readonly idTokens: IdTokenVerifier | undefined;
+  // The nonce of each claimed code until its exchange, which follows the claim at once.
+  private readonly nonces = new Map<string, string>();
+
+  constructor(private readonly settings: ExchangeSettings) {
+    const { flow, jwksURL, issuer, clientID, http, headers } = settings;
+    // One verifier, so one cached JWKS, per strategy.
+    this.idTokens =
+      flow === 'oauth2.1' && jwksURL !== undefined && issuer !== undefined
+        ? new IdTokenVerifier({ jwksURL, issuer, clientID, http, headers })
+        : undefined;
+  }
+
+  /** Record the nonce the login of `code` sent, for the ID token of its exchange. */
+  expectNonce(code: string, nonce: string): void {
+    this.nonces.set(code, nonce);
+  }
+
+  /** A drop-in for node-oauth's `getOAuthAccessToken`, which passport-oauth2 calls. */
+  readonly method: ExchangeMethod = (code, params, callback) => {
+    this.exchange(code, params).then(
+      ({ accessToken, refreshToken, tokenParams }) =>
+        process.nextTick(() => callback(null, accessToken, refreshToken, tokenParams)),
+      (error: Error) => process.nextTick(() => callback(error)),
+    );
+  };
+
+  /**
+   * A code or a refresh token for tokens. passport-oauth2 passes `redirect_uri` and, with PKCE,
+   * `code_verifier` in `params`; passport-oauth2-refresh passes `grant_type: 'refresh_token'`.
+   */
+  async exchange(code: string, params: Record<string, unknown>) {
+    const { clientID, clientSecret, tokenURL, http, headers } = this.settings;
+    const grant = typeof params.grant_type === 'string' ? params.grant_type : 'authorization_code';
+    const isCode = grant === 'authorization_code';
+    // Taken out at once: a nonce serves one exchange.
+    const nonce = isCode ? this.nonces.get(code) : undefined;
+    if (isCode) this.nonces.delete(code);
+    const form = {
+      ...(params as Record<string, string>),
+      grant_type: grant,
+      [isCode ? 'code' : 'refresh_token']: code,
+      client_id: clientID,
+      client_secret: clientSecret,
+    };
+    const json = await requestToken(isCode ? 'token' : 'refresh', tokenURL, form, http, headers);
+    const refreshToken = typeof json.refresh_token === 'string' ? json.refresh_token : undefined;
+    let tokenParams = toTokenParams(json);
+    // A login's ID token is checked against its nonce; a refresh's is passed on as Whop sent it.
+    if (isCode && this.idTokens !== undefined && json.id_token !== undefined) {
+      if (typeof json.id_token !== 'string')
+        throw internalError('id_token', 'the id_token in the token response is not a string');
+      const claims = await this.idTokens.verify(json.id_token, nonce);
+      tokenParams = { ...tokenParams, id_token_claims: claims };
+    }
+    return { accessToken: tokenParams.access_token, refreshToken, tokenParams };
+  }
+}

@@ -1,0 +1,111 @@
+import type { JWTPayload, RemoteJWKSet } from 'jose';
+import { InternalOAuthError } from 'passport-oauth2';
+import { internalError } from './errors.js';
+import { describeFailure, send, type HttpSettings } from './http.js';
+
+/** How long Whop's keys are trusted before they are fetched again (an unknown `kid` refetches sooner). */
+const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
+/** OpenID Connect Core 2: `iss`, `aud` and `exp` are checked by name; the user must be named too. */
+const REQUIRED_CLAIMS = ['exp', 'sub'];
+
+type Jose = typeof import('jose');
+let jose: Promise<Jose> | undefined;
+/**
+ * jose is ES modules only: loaded when the first ID token comes, so that `require('passport-whop')`
+ * works on every Node 20 (require of ES modules needs 20.19), and the legacy flow never loads it.
+ */
+function loadJose(): Promise<Jose> {
+  jose ??= import('jose');
+  return jose;
+}
+
+/** The claims of a verified ID token, as `params.id_token_claims` (`sub` is Whop's user ID). */
+export type IdTokenClaims = Readonly<JWTPayload>;
+
+export interface IdTokenSettings {
+  readonly jwksURL: string;
+  /** The expected `iss`. */
+  readonly issuer: string;
+  /** The expected `aud`: the app's client ID. */
+  readonly clientID: string;
+  readonly http: HttpSettings;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Verifies Whop's ID tokens. One per strategy: it holds one JWKS, fetched when first needed
+ * (through this package's HTTP client: its timeout, size cap and dispatcher), shared by
+ * concurrent logins, and kept for 10 minutes.
+ *
+ * @internal
+ */
+export class IdTokenVerifier {
+  private jwks: Promise<RemoteJWKSet> | undefined;
+
+  constructor(private readonly settings: IdTokenSettings) {}
+
+  /** The strategy's one JWKS, created on first use. */
+  private keys(): Promise<RemoteJWKSet> {
+    this.jwks ??= loadJose().then(({ createRemoteJWKSet, customFetch }) => {
+      const { jwksURL, http, headers } = this.settings;
+      return createRemoteJWKSet(new URL(jwksURL), {
+        timeoutDuration: Math.ceil(http.timeout),
+        cacheMaxAge: JWKS_MAX_AGE_MS,
+        // Through this package's client: its timeout, size cap, dispatcher and headers.
+        [customFetch]: async (url: string) => {
+          const response = await send({ step: 'jwks', url, headers }, http);
+          if (response.status !== 200) {
+            const { status, retryAfter } = response;
+            throw internalError('jwks', describeFailure(response), { status, retryAfter });
+          }
+          return new Response(response.text, {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+          });
+        },
+      });
+    });
+    return this.jwks;
+  }
+
+  /**
+   * The claims of `idToken` once its signature, `iss`, `aud`, `exp` and `nonce` check out.
+   * Rejects with an `InternalOAuthError` 'Failed to verify the ID token: <which check>', or
+   * 'Failed to fetch Whop's signing keys: ...' when the JWKS cannot be had.
+   */
+  async verify(idToken: string, nonce: string | undefined): Promise<IdTokenClaims> {
+    const { jwtVerify, errors } = await loadJose();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(idToken, await this.keys(), {
+        issuer: this.settings.issuer,
+        audience: this.settings.clientID,
+        requiredClaims: REQUIRED_CLAIMS,
+      }));
+    } catch (error) {
+      if (error instanceof InternalOAuthError) throw error;
+      throw internalError('id_token', describe(error, errors), { cause: error });
+    }
+    // The nonce binds the token to the login this browser started: a token from another login
+    // (replayed or injected) carries another one.
+    if (nonce === undefined)
+      throw internalError(
+        'id_token',
+        'no nonce was recorded for this login (the state store did not return the state it was given)',
+      );
+    if (payload.nonce !== nonce) throw internalError('id_token', 'nonce mismatch');
+    return Object.freeze(payload);
+  }
+}
+
+/** Which check failed, in words; jose's messages name the claim and never quote the token. */
+function describe(error: unknown, errors: Jose['errors']): string {
+  if (error instanceof errors.JWTExpired) return `expired (${error.message})`;
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return 'signature verification failed';
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return "no key in Whop's JWKS matches the token's kid and alg";
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
+    return `malformed token (${error.message})`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,260 @@
+import type { CodeStore } from './codes.js';
+import type { StateStore } from './state.js';
+
+/** Whop's endpoints for each of its two OAuth flows (see the README: "Whop's two OAuth flows"). */
+const ENDPOINTS = {
+  legacy: {
+    authorizationURL: 'https://whop.com/oauth',
+    tokenURL: 'https://data.whop.com/api/v3/oauth/token',
+    userProfileURL: 'https://api.whop.com/api/v5/me',
+  },
+  'oauth2.1': {
+    authorizationURL: 'https://api.whop.com/oauth/authorize',
+    tokenURL: 'https://api.whop.com/oauth/token',
+    userProfileURL: 'https://api.whop.com/oauth/userinfo',
+    jwksURL: 'https://api.whop.com/.well-known/jwks.json',
+    issuer: 'https://api.whop.com',
+    revocationURL: 'https://api.whop.com/oauth/revoke',
+  },
+} as const;
+const DEFAULT_OPENID_SCOPES = ['openid', 'profile', 'email'];
+const DEFAULT_TIMEOUT_MS = 10_000;
+const COMPANY_ID = /^biz_[A-Za-z0-9]+$/;
+/** RFC 6749 section 3.3: printable ASCII but space, `"` and `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+export const CALLBACK_RULE = 'an https: URL, an http: URL on localhost, or a path starting with /';
+
+/** Which of Whop's OAuth flows a strategy speaks: `legacy` (the default) or `oauth2.1`. */
+export type WhopFlow = 'legacy' | 'oauth2.1';
+
+/** The options both flows take. */
+export interface WhopCommonOptions {
+  /** The app's client ID (`app_...`), from the app's settings on Whop. */
+  clientID: string;
+  /**
+   * Where Whop sends the user back: an `https:` URL, an `http:` URL on localhost, or a path
+   * (`/auth/whop/callback`) resolved against the request. Must match one registered on Whop.
+   */
+  callbackURL: string;
+  /** Check a CSRF state on the callback (default `true`; it needs a session or a `store`). */
+  state?: boolean;
+  /** Where the state is kept between the redirect and the callback (default: the session). */
+  store?: StateStore;
+  /** Where exchanged codes are remembered (default: a `MemoryCodeStore` for this process). */
+  codeStore?: CodeStore;
+  /** Whop's authorize page (default: the flow's, see the README). */
+  authorizationURL?: string;
+  /** Whop's token endpoint (default: the flow's). */
+  tokenURL?: string;
+  /** Whop's profile endpoint (default: the flow's: `/api/v5/me` or OpenID userinfo). */
+  userProfileURL?: string;
+  /** The limit on each request to Whop, in milliseconds (default 10000). */
+  timeout?: number;
+  /** An undici dispatcher for every request to Whop: `new ProxyAgent(url)`, an `Agent` with your pool settings. */
+  dispatcher?: RequestInit['dispatcher'];
+  /** Headers added to every request to Whop. */
+  customHeaders?: Record<string, string>;
+  /** Skip loading the profile: `true`, or a function of the access token (passport-oauth2's forms). */
+  skipUserProfile?:
+    | boolean
+    | ((accessToken: string) => boolean)
+    | ((accessToken: string, done: (err: Error | null, skip: boolean) => void) => void);
+  /** Trust `X-Forwarded-*` headers when resolving a relative `callbackURL`. */
+  proxy?: boolean;
+  /** The session key the state is kept under (default `oauth2:` and the authorize URL's host). */
+  sessionKey?: string;
+}
+
+/** The options of the legacy flow (`https://whop.com/oauth`), the default. */
+export interface WhopStrategyOptionsBase extends WhopCommonOptions {
+  /** `legacy` (the default). */
+  flow?: 'legacy';
+  /** The app's client secret (its API key). */
+  clientSecret: string;
+  /** The company (`biz_...`) to log in on behalf of. Per request: `authenticate('whop', { scope })`. */
+  scope?: string;
+}
+
+/** The options of Whop's OAuth 2.1 / OpenID Connect flow (`https://api.whop.com/oauth/*`). */
+export interface WhopOAuth21OptionsBase extends WhopCommonOptions {
+  flow: 'oauth2.1';
+  /** The client secret of a confidential app; leave it out for a public app. */
+  clientSecret?: string;
+  /**
+   * The OpenID scopes: a space-separated string or an array (default `openid profile email`).
+   * A company ID (`biz_...`) among them is sent as `company_id`, not as a scope.
+   */
+  scope?: string | readonly string[];
+  /** Whop's signing keys for ID tokens (default `https://api.whop.com/.well-known/jwks.json`). */
+  jwksURL?: string;
+  /** The ID token's expected `iss` (default `https://api.whop.com`). */
+  issuer?: string;
+  /** Where `revokeToken` posts (default `https://api.whop.com/oauth/revoke`). */
+  revocationURL?: string;
+}
+
+export interface WhopStrategyOptions extends WhopStrategyOptionsBase {
+  passReqToCallback?: false;
+}
+export interface WhopStrategyOptionsWithRequest extends WhopStrategyOptionsBase {
+  passReqToCallback: true;
+}
+export interface WhopOAuth21Options extends WhopOAuth21OptionsBase {
+  passReqToCallback?: false;
+}
+export interface WhopOAuth21OptionsWithRequest extends WhopOAuth21OptionsBase {
+  passReqToCallback: true;
+}
+
+/** The options, checked, with each flow's defaults filled in. */
+export interface ResolvedOptions {
+  readonly flow: WhopFlow;
+  readonly clientID: string;
+  readonly clientSecret: string | undefined;
+  /** The company of the `scope` option. */
+  readonly company: string | undefined;
+  /** The OpenID scopes, space-separated (OAuth 2.1 only). */
+  readonly openidScope: string | undefined;
+  readonly state: boolean;
+  readonly timeout: number;
+  readonly authorizationURL: string;
+  readonly tokenURL: string;
+  readonly userProfileURL: string;
+  /** The three below are set for OAuth 2.1 only. */
+  readonly jwksURL: string | undefined;
+  readonly issuer: string | undefined;
+  readonly revocationURL: string | undefined;
+}
+
+function fail(option: string, why: string): never {
+  throw new TypeError(`WhopStrategy requires the ${option} option to be ${why}`);
+}
+
+function checkURL(name: string, value: unknown): string {
+  if (
+    typeof value !== 'string' ||
+    !URL.canParse(value) ||
+    !/^https?:$/.test(new URL(value).protocol)
+  ) {
+    fail(name, 'an absolute http(s) URL');
+  }
+  return value;
+}
+
+/** The callback URL rule: https, http on loopback only, or a path on this site. */
+export function isValidCallbackURL(value: unknown): value is string {
+  if (typeof value !== 'string' || value === '') return false;
+  if (value.startsWith('/')) return !value.startsWith('//');
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
+
+export function isCompanyId(value: unknown): value is string {
+  return typeof value === 'string' && COMPANY_ID.test(value);
+}
+
+/** OAuth 2.1's `scope` option: the OpenID scopes, and at most one company taken out of them. */
+function parseOpenIdScope(value: unknown): { scopes: string[]; company: string | undefined } {
+  const entries =
+    value === undefined ? [] : typeof value === 'string' ? value.split(' ').filter(Boolean) : value;
+  const rule =
+    'OpenID scopes (a space-separated string or an array of scope tokens) and at most one company ID (biz_...)';
+  if (!Array.isArray(entries)) fail('scope', rule);
+  const scopes: string[] = [];
+  const companies: string[] = [];
+  for (const entry of entries as unknown[]) {
+    if (isCompanyId(entry)) companies.push(entry);
+    else if (typeof entry === 'string' && SCOPE_TOKEN.test(entry)) scopes.push(entry);
+    else fail('scope', rule);
+  }
+  if (companies.length > 1) fail('scope', rule);
+  // A company alone (as in the legacy flow) still logs the user in with the default scopes.
+  return {
+    scopes: scopes.length > 0 ? [...new Set(scopes)] : DEFAULT_OPENID_SCOPES,
+    company: companies[0],
+  };
+}
+
+/** Check every option, naming the one that is wrong, and fill in the flow's defaults. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('WhopStrategy requires an options object');
+  const raw = options as Record<string, unknown>;
+  const flow = raw.flow ?? 'legacy';
+  if (flow !== 'legacy' && flow !== 'oauth2.1') fail('flow', "'legacy' or 'oauth2.1'");
+  const oauth21 = flow === 'oauth2.1';
+
+  if (typeof raw.clientID !== 'string' || raw.clientID === '')
+    throw new TypeError('WhopStrategy requires a clientID option');
+  // Whop's OAuth 2.1 apps can be public (no secret); the legacy flow always needs one.
+  const clientSecret = raw.clientSecret;
+  if (oauth21 ? clientSecret !== undefined && !nonEmpty(clientSecret) : !nonEmpty(clientSecret))
+    throw new TypeError('WhopStrategy requires a clientSecret option');
+  if (!isValidCallbackURL(raw.callbackURL)) fail('callbackURL', CALLBACK_RULE);
+
+  let company: string | undefined;
+  let openidScope: string | undefined;
+  if (oauth21) {
+    const parsed = parseOpenIdScope(raw.scope);
+    company = parsed.company;
+    openidScope = parsed.scopes.join(' ');
+  } else if (raw.scope !== undefined && !isCompanyId(raw.scope)) {
+    fail('scope', 'a company ID: biz_ followed by letters and digits');
+  } else {
+    company = raw.scope as string | undefined;
+  }
+
+  const timeout = raw.timeout ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)
+    fail('timeout', 'a positive number of milliseconds');
+  const state = raw.state ?? true;
+  if (typeof state !== 'boolean') fail('state', 'true or false');
+  // PKCE and the nonce travel with the state: OAuth 2.1 cannot do without it.
+  if (oauth21 && !state) fail('state', "true with flow: 'oauth2.1' (PKCE and the nonce need it)");
+  const store = raw.store as Partial<StateStore> | undefined;
+  if (store !== undefined) {
+    if (typeof store?.store !== 'function' || typeof store.verify !== 'function')
+      fail('store', 'an object with store() and verify() methods');
+    if (oauth21 && store.store.length !== 5)
+      fail(
+        'store',
+        "a store whose store() takes (req, verifier, state, meta, callback) with flow: 'oauth2.1' (PKCE)",
+      );
+  }
+  const codeStore = raw.codeStore as Partial<CodeStore> | undefined;
+  if (codeStore !== undefined && typeof codeStore?.claim !== 'function')
+    fail('codeStore', 'an object with a claim(code, ttlMs) method');
+
+  const defaults = ENDPOINTS[flow];
+  const only21 = (name: 'jwksURL' | 'issuer' | 'revocationURL'): string | undefined => {
+    if (!oauth21) {
+      if (raw[name] !== undefined) fail(name, "given with flow: 'oauth2.1' only");
+      return undefined;
+    }
+    return checkURL(name, raw[name] ?? ENDPOINTS['oauth2.1'][name]);
+  };
+  return {
+    flow,
+    clientID: raw.clientID,
+    clientSecret: clientSecret as string | undefined,
+    company,
+    openidScope,
+    state,
+    timeout,
+    authorizationURL: checkURL(
+      'authorizationURL',
+      raw.authorizationURL ?? defaults.authorizationURL,
+    ),
+    tokenURL: checkURL('tokenURL', raw.tokenURL ?? defaults.tokenURL),
+    userProfileURL: checkURL('userProfileURL', raw.userProfileURL ?? defaults.userProfileURL),
+    jwksURL: only21('jwksURL'),
+    issuer: only21('issuer'),
+    revocationURL: only21('revocationURL'),
+  };
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}

@@ -1,0 +1,51 @@
+import { internalError, readErrorBody, tokenError } from './errors.js';
+import { describeFailure, send } from './http.js';
+import { WhopStrategy } from './strategy.js';
+
+/**
+ * Revoke an access or refresh token at Whop (OAuth 2.1 flow: `POST revocationURL` with `token`,
+ * `client_id`, and `client_secret` for a confidential app), with the strategy's timeout,
+ * dispatcher and headers. Resolves once Whop accepted it (RFC 7009: also for a token that was
+ * already invalid).
+ *
+ * Rejects with a `TypeError` for a bad argument or a legacy-flow strategy (before any request),
+ * a `TokenError` (`code`, `status`) when Whop refuses with an OAuth error, and an
+ * `InternalOAuthError` 'Failed to revoke token: ...' for network errors, timeouts and other
+ * answers.
+ *
+ * @example
+ * ```ts
+ * app.post('/logout', async (req, res, next) => {
+ *   try {
+ *     await revokeToken(whopStrategy, req.user.whop.refreshToken);
+ *     req.logout(() => res.redirect('/'));
+ *   } catch (error) {
+ *     next(error);
+ *   }
+ * });
+ * ```
+ */
+export async function revokeToken(strategy: WhopStrategy, token: string): Promise<void> {
+  if (!(strategy instanceof WhopStrategy))
+    throw new TypeError('revokeToken requires a WhopStrategy as its strategy argument');
+  if (typeof token !== 'string' || token === '')
+    throw new TypeError('revokeToken requires a token: a non-empty string');
+  const url = strategy.revocationURL;
+  if (strategy.flow !== 'oauth2.1' || url === undefined)
+    throw new TypeError(
+      "revokeToken requires a strategy with flow: 'oauth2.1' (Whop's legacy flow has no revocation endpoint)",
+    );
+
+  const form = { token, client_id: strategy.clientID, client_secret: strategy.clientSecret };
+  const response = await send(
+    { step: 'revoke', url, form, headers: strategy.customHeaders },
+    strategy.http,
+  );
+  const { status, retryAfter } = response;
+  if (status >= 200 && status < 300) return;
+  if (status >= 400 && status < 500) {
+    const body = readErrorBody(response.json);
+    if (body) throw tokenError(body, status, retryAfter);
+  }
+  throw internalError('revoke', describeFailure(response), { status, retryAfter });
+}
