@@ -454,6 +454,11 @@ describe('WhopStrategy with flow: oauth2.1', () => {
         revocationURL: `${API}/oauth/revoke`,
       });
     });
+    it("takes flow: 'legacy', the default", () => {
+      const options = { clientID: 'a', clientSecret: 's', callbackURL: '/cb' } as const;
+      expect(new WhopStrategy({ ...options, flow: 'legacy' }, verify).flow).to.equal('legacy');
+      expect(new WhopStrategy(options, verify).flow).to.equal('legacy');
+    });
     it('rejects an unknown flow', () =>
       expect(construct({ flow: 'oauth2' })).to.throw(
         TypeError,
