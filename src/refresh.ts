@@ -34,7 +34,7 @@ const inFlight = new WeakMap<WhopStrategy, Map<string, Promise<WhopTokens>>>();
 
 /**
  * Get a new access token for a refresh token, from the strategy's token endpoint with its client
- * ID, secret, timeout, dispatcher. Concurrent calls for the same strategy, refresh token and
+ * ID, secret, timeout, dispatcher and custom headers. Concurrent calls for the same strategy, refresh token and
  * scope share one request and its result or error: Whop rotates refresh tokens, so a second
  * request with the same one would fail (see the README on apps that run several processes).
  *
@@ -100,7 +100,13 @@ async function exchange(
   };
   // Taken before the request, so expiresAt errs early, never late.
   const now = unixNow();
-  const json = await requestToken('refresh', strategy.tokenURL, form, strategy.http);
+  const json = await requestToken(
+    'refresh',
+    strategy.tokenURL,
+    form,
+    strategy.http,
+    strategy.customHeaders,
+  );
   const params = toTokenParams(json, now);
   // Whop is expected to rotate the refresh token; when it sends none, the old one stays valid.
   const rotated =

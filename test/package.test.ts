@@ -14,6 +14,7 @@ const MAIN = [
   'isExpired',
   'parseProfile',
   'refreshAccessToken',
+  'revokeToken',
 ];
 
 describe('the package', () => {

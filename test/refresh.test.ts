@@ -556,8 +556,15 @@ describe('refreshAccessToken', () => {
 
     /** The flow option is being added to WhopStrategy; until then, set the fields it will set. */
     function oauth21Strategy(clientSecret: string | undefined): WhopStrategy {
-      const made = newStrategy({ tokenURL: `${OAUTH21}/oauth/token` });
-      return Object.assign(made, { flow: 'oauth2.1' as const, clientSecret });
+      return new WhopStrategy(
+        {
+          flow: 'oauth2.1',
+          clientID: 'app_test',
+          clientSecret,
+          callbackURL: 'https://example.com/cb',
+        },
+        async () => ({ id: 'u' }),
+      );
     }
 
     describe('for a public client with a company', () => {
@@ -714,5 +721,21 @@ describe('isExpired', () => {
     it('throws a TypeError for a negative skew', () => {
       expect(() => isExpired(unixNow(), -1)).to.throw(TypeError, /skewSeconds/);
     });
+  });
+});
+
+describe('refreshAccessToken with customHeaders', () => {
+  before(() => nock.disableNetConnect());
+  after(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it("sends the strategy's custom headers", async () => {
+    const scope = nock('https://data.whop.com', { reqheaders: { 'x-app': 'demo' } })
+      .post('/api/v3/oauth/token')
+      .reply(200, { access_token: 'at_new', token_type: 'bearer', expires_in: 60 });
+    await refreshAccessToken(newStrategy({ customHeaders: { 'x-app': 'demo' } }), 'rt_headers');
+    scope.done();
   });
 });
