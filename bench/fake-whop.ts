@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GITHUB_PROFILE_PATH, TOKEN_PATH, WHOP_PROFILE_PATH } from './paths.js';
+
+// Answers are fixed strings, built once: the server should cost the same for every strategy
+// and as little as possible. Shapes follow Whop's /api/v5/me and GitHub's GET /user.
+const WHOP_PROFILE = JSON.stringify({
+  id: 'user_Bench0001',
+  username: 'bench',
+  name: 'Bench User',
+  email: 'bench@example.com',
+  profile_pic_url: 'https://assets.whop.com/avatars/bench.png',
+  created_at: 1700000000,
+});
+const GITHUB_PROFILE = JSON.stringify({
+  login: 'bench',
+  id: 1000001,
+  node_id: 'MDQ6VXNlcjEwMDAwMDE=',
+  avatar_url: 'https://avatars.githubusercontent.com/u/1000001?v=4',
+  html_url: 'https://github.com/bench',
+  type: 'User',
+  site_admin: false,
+  name: 'Bench User',
+  company: null,
+  blog: '',
+  location: null,
+  email: 'bench@example.com',
+  bio: null,
+  public_repos: 1,
+  followers: 0,
+  following: 0,
+  created_at: '2024-01-01T00:00:00Z',
+  updated_at: '2024-01-01T00:00:00Z',
+});
+
+/** What the token endpoint has received, by `grant_type`. */
+export interface TokenCounts {
+  authorization_code: number;
+  refresh_token: number;
+  other: number;
+}
+
+export interface FakeWhop {
+  readonly url: string;
+  readonly tokenRequests: Readonly<TokenCounts>;
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+function token(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+function answerToken(req: IncomingMessage, res: ServerResponse, counts: TokenCounts): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const grant = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('grant_type');
+    if (grant === 'authorization_code' || grant === 'refresh_token') counts[grant] += 1;
+    else counts.other += 1;
+    send(
+      res,
+      200,
+      JSON.stringify({
+        access_token: token(),
+        token_type: 'bearer',
+        expires_in: 3600,
+        refresh_token: token(),
+        scope: 'openid',
+      }),
+    );
+  });
+}
+
+/** A fake Whop (and GitHub) on 127.0.0.1: answers at once, keeps connections alive, counts token requests. */
+export async function startFakeWhop(): Promise<FakeWhop> {
+  const counts: TokenCounts = { authorization_code: 0, refresh_token: 0, other: 0 };
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (req.method === 'POST' && path === TOKEN_PATH) return answerToken(req, res, counts);
+    if (req.method === 'GET' && (path === WHOP_PROFILE_PATH || path === GITHUB_PROFILE_PATH)) {
+      // Both strategies under test send the token in the header; a request without one is a bug.
+      if (!req.headers.authorization?.startsWith('Bearer ')) {
+        return send(res, 401, '{"error":"unauthorized"}');
+      }
+      return send(res, 200, path === WHOP_PROFILE_PATH ? WHOP_PROFILE : GITHUB_PROFILE);
+    }
+    send(res, 404, '{"error":"not_found"}');
+  });
+  // Longer than any client's idle timeout, so the server never closes a socket a client reuses.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tokenRequests: counts,
+    resetCounts() {
+      counts.authorization_code = 0;
+      counts.refresh_token = 0;
+      counts.other = 0;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,83 @@
+// The client side of the login benchmark, run in its own process (see driver.ts) so that its
+// work never shares an event loop with the apps it measures.
+import { Agent, request } from 'undici';
+import { CALLBACK_PATH, LOGIN_PATH } from './paths.js';
+
+/** One batch of logins against one app. */
+export interface LoadJob {
+  readonly base: string;
+  readonly count: number;
+  readonly concurrency: number;
+  /** Codes are `${codePrefix}${i}`: unique across the whole run. */
+  readonly codePrefix: string;
+}
+
+export interface LoadResult {
+  readonly elapsedMs: number;
+  /** Milliseconds for each successful login: the redirect and the callback. */
+  readonly latencies: number[];
+  readonly failures: number;
+  readonly firstFailure?: string;
+}
+
+const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 30_000 });
+
+function sessionCookie(setCookie: string | string[] | undefined): string {
+  const first = Array.isArray(setCookie) ? setCookie[0] : setCookie;
+  if (!first) throw new Error('the redirect set no session cookie');
+  return first.split(';', 1)[0]!;
+}
+
+/** A browser's login: GET the redirect route, then the callback with the state and a new code. */
+async function login(base: string, code: string): Promise<number> {
+  const start = performance.now();
+  const redirect = await request(`${base}${LOGIN_PATH}`, { dispatcher });
+  await redirect.body.dump();
+  const location = redirect.headers.location;
+  if (redirect.statusCode !== 302 || typeof location !== 'string') {
+    throw new Error(`the login route answered ${redirect.statusCode}, not a redirect`);
+  }
+  const state = new URL(location).searchParams.get('state');
+  if (!state) throw new Error('the redirect carries no state');
+  const query = new URLSearchParams({ code, state });
+  const callback = await request(`${base}${CALLBACK_PATH}?${query}`, {
+    dispatcher,
+    headers: { cookie: sessionCookie(redirect.headers['set-cookie']) },
+  });
+  const body = await callback.body.text();
+  if (callback.statusCode !== 200) {
+    throw new Error(`the callback answered ${callback.statusCode}: ${body.slice(0, 200)}`);
+  }
+  return performance.now() - start;
+}
+
+export async function runLoad(job: LoadJob): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  let firstFailure: string | undefined;
+  const worker = async () => {
+    for (let i = next++; i < job.count; i = next++) {
+      try {
+        latencies.push(await login(job.base, `${job.codePrefix}${i}`));
+      } catch (error) {
+        failures += 1;
+        firstFailure ??= (error as Error).message;
+      }
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  const elapsedMs = performance.now() - start;
+  return { elapsedMs, latencies, failures, ...(firstFailure && { firstFailure }) };
+}
+
+if (process.send) {
+  process.on('message', (job: LoadJob) => {
+    runLoad(job).then(
+      (result) => process.send!(result),
+      (error: Error) => process.send!({ error: error.message }),
+    );
+  });
+  process.on('disconnect', () => void dispatcher.close());
+}

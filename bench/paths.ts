@@ -1,0 +1,14 @@
+// Every URL path of the benchmark, in one place: the fake server's and the apps'.
+
+/** Whop's authorize page: only ever read from the redirect's `Location`, never requested. */
+export const AUTHORIZE_PATH = '/oauth';
+/** The one token endpoint, for all three strategies and the refreshes. */
+export const TOKEN_PATH = '/api/v3/oauth/token';
+export const WHOP_PROFILE_PATH = '/api/v5/me';
+/** GitHub's `GET /user`, for passport-github2. */
+export const GITHUB_PROFILE_PATH = '/user';
+
+/** The app route that redirects to the authorize page. */
+export const LOGIN_PATH = '/auth/login';
+/** The app route the provider sends the user back to. */
+export const CALLBACK_PATH = '/auth/callback';

@@ -1,0 +1,115 @@
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { STRATEGIES, type StrategyName } from './apps.js';
+import type { CodeRecordHeap } from './code-record.js';
+import type { LoginSettings, LoginStats } from './driver.js';
+import type { RefreshCounts } from './refresh.js';
+
+export const HEAP_TARGET_MIB = 64;
+
+const LABELS: Record<StrategyName, string> = {
+  whop: 'WhopStrategy (passport-whop)',
+  oauth2: 'OAuth2Strategy (passport-oauth2)',
+  github2: 'GitHubStrategy (passport-github2)',
+};
+
+export interface Measurements {
+  readonly settings: LoginSettings;
+  readonly logins: Record<StrategyName, LoginStats>;
+  readonly refreshes: RefreshCounts;
+  readonly codeRecord: CodeRecordHeap;
+  readonly seconds: number;
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+const perStrategy = <T>(pick: (name: StrategyName) => T) =>
+  Object.fromEntries(STRATEGIES.map((name) => [name, pick(name)])) as Record<StrategyName, T>;
+
+/** What `bench/results.json` holds. */
+export function toResults(m: Measurements) {
+  const base = m.logins.oauth2.loginsPerSecond;
+  const ratio = perStrategy((name) => round(m.logins[name].loginsPerSecond / base, 3));
+  const roundRatios = m.logins.whop.roundRates.map(
+    (rate, i) => rate / m.logins.oauth2.roundRates[i]!,
+  );
+  const cpu = cpus();
+  return {
+    date: new Date().toISOString(),
+    machine: {
+      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+      cpus: cpu.length,
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      loadAverage1m: round(loadavg()[0]!, 2),
+    },
+    settings: m.settings,
+    loginsPerSecond: perStrategy((name) => round(m.logins[name].loginsPerSecond, 1)),
+    latencyMs: perStrategy((name) => ({
+      p50: round(m.logins[name].p50, 2),
+      p99: round(m.logins[name].p99, 2),
+    })),
+    ratioVsOAuth2: ratio,
+    // The whop/oauth2 ratio of each round alone: its spread shows the noise within this run.
+    whopRatioByRound: roundRatios.map((r) => round(r, 3)),
+    logins: perStrategy((name) => m.logins[name].logins),
+    refreshRequests: { ...m.refreshes },
+    codeRecordHeapMiB: round(m.codeRecord.totalMiB, 1),
+    codeRecord: {
+      codes: m.codeRecord.codes,
+      heapUsedMiB: round(m.codeRecord.heapMiB, 2),
+      arrayBuffersMiB: round(m.codeRecord.arrayBuffersMiB, 2),
+      peakDuringFillMiB: round(m.codeRecord.peakMiB, 1),
+      claimsPerSecond: Math.round(m.codeRecord.claimsPerSecond),
+    },
+    targets: {
+      loginsRatio: {
+        target: 'whop logins/s >= oauth2 logins/s',
+        value: ratio.whop,
+        pass: ratio.whop >= 1,
+      },
+      refresh: {
+        target: '100 concurrent refreshAccessToken calls -> 1 request',
+        value: m.refreshes.whop,
+        pass: m.refreshes.whop === 1,
+      },
+      codeRecordHeap: {
+        target: `< ${HEAP_TARGET_MIB} MiB at 1,000,000 codes`,
+        value: round(m.codeRecord.totalMiB, 1),
+        pass: m.codeRecord.totalMiB < HEAP_TARGET_MIB,
+      },
+    },
+    durationSeconds: round(m.seconds, 1),
+  };
+}
+
+export type Results = ReturnType<typeof toResults>;
+
+/** The results as the README shows them: markdown tables, which also read well in a terminal. */
+export function toMarkdown(r: Results): string {
+  const pass = (ok: boolean) => (ok ? 'pass' : 'MISS');
+  const rows = STRATEGIES.map(
+    (name) =>
+      `| ${LABELS[name]} | ${r.loginsPerSecond[name].toFixed(0)} | ${r.latencyMs[name].p50.toFixed(1)} | ${r.latencyMs[name].p99.toFixed(1)} | ${r.ratioVsOAuth2[name].toFixed(2)} |`,
+  );
+  const spread = r.whopRatioByRound;
+  return [
+    `| Strategy | Logins/s | p50 ms | p99 ms | vs OAuth2Strategy |`,
+    `| --- | ---: | ---: | ---: | ---: |`,
+    ...rows,
+    '',
+    `WhopStrategy / OAuth2Strategy by round: ${Math.min(...spread).toFixed(2)} to ${Math.max(...spread).toFixed(2)} (${spread.length} rounds of ${r.settings.perRound} logins each, ${r.settings.concurrency} in flight).`,
+    '',
+    `| Measure | Result | Target | |`,
+    `| --- | ---: | --- | --- |`,
+    `| Logins/s, WhopStrategy / OAuth2Strategy | ${r.ratioVsOAuth2.whop.toFixed(2)} | >= 1.00 | ${pass(r.targets.loginsRatio.pass)} |`,
+    `| Token requests, 100 concurrent \`refreshAccessToken\` | ${r.refreshRequests.whop} | 1 | ${pass(r.targets.refresh.pass)} |`,
+    `| Token requests, 100 concurrent passport-oauth2-refresh | ${r.refreshRequests.passportOauth2Refresh} | (for comparison) | |`,
+    `| \`MemoryCodeStore\` at 1,000,000 codes (heap + typed arrays) | ${r.codeRecordHeapMiB.toFixed(1)} MiB | < ${HEAP_TARGET_MIB} MiB | ${pass(r.targets.codeRecordHeap.pass)} |`,
+    '',
+    `${r.date.slice(0, 10)}, ${r.machine.cpus} × ${r.machine.cpuModel}, Node.js ${r.machine.node}, ${r.machine.platform}.`,
+  ].join('\n');
+}
+
+export async function writeResults(path: URL, results: Results): Promise<void> {
+  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+}

@@ -1,0 +1,80 @@
+// `npm run bench`: logins/s through Express for WhopStrategy, OAuth2Strategy and
+// passport-github2 against one fake Whop on loopback; token requests for 100 concurrent
+// refreshes; the code record's heap at 1,000,000 codes. Prints markdown, writes results.json.
+// Exits 0 when a target is missed (the report says so), 1 when the bench itself fails.
+import { STRATEGIES, createStrategy, startApp, type BenchApp, type StrategyName } from './apps.js';
+import { measureLogins, type LoginSettings } from './driver.js';
+import { startFakeWhop, type FakeWhop } from './fake-whop.js';
+import { measureCodeRecordHeap } from './memory.js';
+import { countRefreshRequests } from './refresh.js';
+import { toMarkdown, toResults, writeResults } from './report.js';
+
+function setting(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1)
+    throw new TypeError(`${name} must be a positive integer`);
+  return value;
+}
+
+const settings: LoginSettings = {
+  concurrency: setting('BENCH_CONCURRENCY', 8),
+  warmup: setting('BENCH_WARMUP', 200),
+  perRound: setting('BENCH_PER_ROUND', 500),
+  rounds: setting('BENCH_ROUNDS', 6),
+  budgetMs: 60_000,
+};
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  let whop: FakeWhop | undefined;
+  const apps: Partial<Record<StrategyName, BenchApp>> = {};
+  try {
+    whop = await startFakeWhop();
+    for (const name of STRATEGIES) apps[name] = await startApp(createStrategy(name, whop.url));
+    const urls = Object.fromEntries(STRATEGIES.map((name) => [name, apps[name]!.url]));
+
+    console.log(
+      `Logins: ${settings.warmup} warm-up, then ${settings.rounds} rounds × ${settings.perRound} per strategy, ${settings.concurrency} in flight…`,
+    );
+    const logins = await measureLogins(
+      urls as Record<StrategyName, string>,
+      settings,
+      (round, rates) =>
+        console.log(
+          `  round ${round + 1}: ${STRATEGIES.map((n) => `${n} ${rates[n].toFixed(0)}/s`).join(', ')}`,
+        ),
+    );
+    for (const name of STRATEGIES) {
+      const [error] = apps[name]!.errors;
+      if (error) throw new Error(`the ${name} app failed: ${error.message}`, { cause: error });
+    }
+
+    console.log('Refreshes: 100 concurrent, one refresh token…');
+    const refreshes = await countRefreshRequests(whop);
+    console.log('Code record: 1,000,000 codes in a child process with --expose-gc…');
+    const codeRecord = await measureCodeRecordHeap();
+
+    const results = toResults({
+      settings,
+      logins,
+      refreshes,
+      codeRecord,
+      seconds: (performance.now() - started) / 1000,
+    });
+    await writeResults(new URL('./results.json', import.meta.url), results);
+    console.log(
+      `\n${toMarkdown(results)}\n\nWrote bench/results.json in ${results.durationSeconds} s.`,
+    );
+  } finally {
+    await Promise.all(Object.values(apps).map((app) => app.close()));
+    await whop?.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('The benchmark failed:', error);
+    process.exit(1);
+  },
+);
