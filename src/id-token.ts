@@ -34,7 +34,7 @@ export interface IdTokenSettings {
 
 /**
  * Verifies Whop's ID tokens. One per strategy: it holds one JWKS, fetched when first needed
- * (through this package's HTTP client: its timeout, size cap and dispatcher), shared by
+ * (through this package's HTTP client: its timeout, size cap and agent), shared by
  * concurrent logins, and kept for 10 minutes.
  *
  * @internal
@@ -51,7 +51,7 @@ export class IdTokenVerifier {
       return createRemoteJWKSet(new URL(jwksURL), {
         timeoutDuration: Math.ceil(http.timeout),
         cacheMaxAge: JWKS_MAX_AGE_MS,
-        // Through this package's client: its timeout, size cap, dispatcher and headers.
+        // Through this package's client: its timeout, size cap, agent and headers.
         [customFetch]: async (url: string) => {
           const response = await send({ step: 'jwks', url, headers }, http);
           if (response.status !== 200) {

@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import type { CodeStore } from './codes.js';
 import type { StateStore } from './state.js';
 
@@ -51,8 +52,11 @@ export interface WhopCommonOptions {
   userProfileURL?: string;
   /** The limit on each request to Whop, in milliseconds (default 10000). */
   timeout?: number;
-  /** An undici dispatcher for every request to Whop: `new ProxyAgent(url)`, an `Agent` with your pool settings. */
-  dispatcher?: RequestInit['dispatcher'];
+  /**
+   * The `https.Agent` every request to Whop goes through: a proxy agent (`https-proxy-agent`), or
+   * an agent with your own pool and TLS settings. Default: Node's global agent (keep-alive).
+   */
+  agent?: Agent;
   /** Headers added to every request to Whop. */
   customHeaders?: Record<string, string>;
   /** Skip loading the profile: `true`, or a function of the access token (passport-oauth2's forms). */
@@ -209,6 +213,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const timeout = raw.timeout ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)
     fail('timeout', 'a positive number of milliseconds');
+  if (raw.agent !== undefined && !(raw.agent instanceof Agent))
+    fail('agent', 'an http.Agent or https.Agent');
   const state = raw.state ?? true;
   if (typeof state !== 'boolean') fail('state', 'true or false');
   // PKCE and the nonce travel with the state: OAuth 2.1 cannot do without it.

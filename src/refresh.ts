@@ -34,7 +34,7 @@ const inFlight = new WeakMap<WhopStrategy, Map<string, Promise<WhopTokens>>>();
 
 /**
  * Get a new access token for a refresh token, from the strategy's token endpoint with its client
- * ID, secret, timeout, dispatcher and custom headers. Concurrent calls for the same strategy, refresh token and
+ * ID, secret, timeout, agent and custom headers. Concurrent calls for the same strategy, refresh token and
  * scope share one request and its result or error: Whop rotates refresh tokens, so a second
  * request with the same one would fail (see the README on apps that run several processes).
  *

@@ -1,11 +1,10 @@
-import { internalError, readErrorBody, tokenError } from './errors.js';
-import { describeFailure, send } from './http.js';
+import { failure, isSuccess, send } from './http.js';
 import { WhopStrategy } from './strategy.js';
 
 /**
  * Revoke an access or refresh token at Whop (OAuth 2.1 flow: `POST revocationURL` with `token`,
  * `client_id`, and `client_secret` for a confidential app), with the strategy's timeout,
- * dispatcher and headers. Resolves once Whop accepted it (RFC 7009: also for a token that was
+ * agent and headers. Resolves once Whop accepted it (RFC 7009: also for a token that was
  * already invalid).
  *
  * Rejects with a `TypeError` for a bad argument or a legacy-flow strategy (before any request),
@@ -41,11 +40,5 @@ export async function revokeToken(strategy: WhopStrategy, token: string): Promis
     { step: 'revoke', url, form, headers: strategy.customHeaders },
     strategy.http,
   );
-  const { status, retryAfter } = response;
-  if (status >= 200 && status < 300) return;
-  if (status >= 400 && status < 500) {
-    const body = readErrorBody(response.json);
-    if (body) throw tokenError(body, status, retryAfter);
-  }
-  throw internalError('revoke', describeFailure(response), { status, retryAfter });
+  if (!isSuccess(response)) throw failure('revoke', response);
 }

@@ -4,7 +4,7 @@ import OAuth2Strategy, { InternalOAuthError } from 'passport-oauth2';
 import { LoginChecks } from './callback.js';
 import { MemoryCodeStore } from './codes.js';
 import { internalError } from './errors.js';
-import { describeFailure, send, type HttpSettings } from './http.js';
+import { describeFailure, isSuccess, send, type HttpSettings } from './http.js';
 import { TokenExchange, type ExchangeMethod } from './exchange.js';
 import {
   CALLBACK_RULE,
@@ -152,7 +152,7 @@ export class WhopStrategy extends OAuth2Strategy {
     this.company = resolved.company;
     this.openidScope = resolved.openidScope;
     this.customHeaders = { ...options.customHeaders };
-    this.http = { timeout: resolved.timeout, dispatcher: options.dispatcher };
+    this.http = { timeout: resolved.timeout, agent: options.agent };
     this.tokens = new TokenExchange({ ...resolved, http: this.http, headers: this.customHeaders });
 
     this.checks = new LoginChecks({
@@ -238,7 +238,8 @@ export class WhopStrategy extends OAuth2Strategy {
     )
       .then((response) => {
         const { status, retryAfter } = response;
-        if (status < 200 || status >= 300)
+        // Any failure here is the profile step's, an InternalOAuthError, whatever Whop's body.
+        if (!isSuccess(response))
           throw internalError('profile', describeFailure(response), { status, retryAfter });
         try {
           return parseProfile(response.text);

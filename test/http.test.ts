@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { Agent as HttpAgent, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import nock from 'nock';
-import { Agent, type Dispatcher } from 'undici';
 import { InternalOAuthError } from '../src/index.js';
 import { MAX_BODY_BYTES, redact, requestToken, send } from '../src/http.js';
 
@@ -31,7 +30,7 @@ describe('http', () => {
             accept: 'application/json',
           },
         })
-          .post('/token', 'a=1&b=two+words')
+          .post('/token', 'a=1&b=two%20words')
           .reply(200, { ok: true });
         await send(
           {
@@ -108,38 +107,31 @@ describe('http', () => {
       });
     });
 
-    describe('with a dispatcher', () => {
+    describe('with an agent', () => {
       let server: Server;
-      let dispatched = 0;
+      let agent: HttpAgent;
       let body: string;
       before(async () => {
         server = createServer((_req, res) => res.end('{"id":"user_1"}'));
         await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        class CountingAgent extends Agent {
-          override dispatch(
-            options: Dispatcher.DispatchOptions,
-            handler: Dispatcher.DispatchHandlers,
-          ): boolean {
-            dispatched += 1;
-            return super.dispatch(options, handler);
-          }
-        }
-        const dispatcher = new CountingAgent() as unknown as RequestInit['dispatcher'];
+        agent = new HttpAgent({ keepAlive: true });
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/me`;
-        // nock patches the global fetch; take the request past it to see the dispatcher used.
+        // nock patches node:http; take the request past it to see the agent used.
         nock.restore();
         try {
-          body = (await send({ step: 'profile', url }, { timeout: 1000, dispatcher })).text;
+          body = (await send({ step: 'profile', url }, { timeout: 1000, agent })).text;
         } finally {
           nock.activate();
         }
       });
       after(() => {
+        agent.destroy();
         server.closeAllConnections();
         server.close();
       });
 
-      it('sends the request through it', () => expect(dispatched).to.equal(1));
+      it('sends the request through it (its socket is kept alive in it)', () =>
+        expect(Object.values(agent.freeSockets).flat()).to.have.length(1));
       it('reads the answer', () => expect(body).to.equal('{"id":"user_1"}'));
     });
   });

@@ -163,7 +163,7 @@ describe('IdTokenVerifier', () => {
       ],
       [
         'a network error',
-        (i) => i.replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }),
+        (i) => i.replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
         /^Failed to fetch Whop's signing keys: request failed/,
         10_000,
       ],

@@ -310,10 +310,12 @@ describe('refreshAccessToken', () => {
     let error: unknown;
 
     beforeEach(async () => {
-      scope = tokenEndpoint(legacyForm(OLD)).replyWithError({
-        message: `socket hang up sending refresh_token=${OLD}&client_secret=${SECRET}`,
-        code: 'ECONNRESET',
-      });
+      scope = tokenEndpoint(legacyForm(OLD)).replyWithError(
+        Object.assign(
+          new Error(`socket hang up sending refresh_token=${OLD}&client_secret=${SECRET}`),
+          { code: 'ECONNRESET' },
+        ),
+      );
       error = await rejection(refreshAccessToken(strategy, OLD));
     });
 

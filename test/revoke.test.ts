@@ -101,7 +101,10 @@ describe('revokeToken', () => {
       ['a 503', (i) => i.reply(503, '<html>down</html>'), /HTTP 503, not JSON/],
       [
         'a network error that quotes the request',
-        (i) => i.replyWithError({ code: 'ECONNRESET', message: `socket hang up token=${TOKEN}` }),
+        (i) =>
+          i.replyWithError(
+            Object.assign(new Error(`socket hang up token=${TOKEN}`), { code: 'ECONNRESET' }),
+          ),
         /request failed/,
       ],
     ];

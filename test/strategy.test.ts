@@ -503,7 +503,8 @@ describe('WhopStrategy', () => {
           [
             'a network error',
             () => nock(WHOP_DATA).post('/api/v3/oauth/token'),
-            (i) => i.replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }),
+            (i) =>
+              i.replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
             /request failed/,
           ],
           [
