@@ -18,6 +18,19 @@ export type {
 export { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
 export { MemoryCodeStore } from './codes.js';
 export type { CodeStore, MemoryCodeStoreOptions } from './codes.js';
+export { RedisCodeStore } from './redis-code-store.js';
+export type {
+  IoRedisClientLike,
+  NodeRedisClientLike,
+  RedisClientLike,
+  RedisCodeStoreOptions,
+} from './redis-code-store.js';
+export { CookieStateStore } from './cookie-state-store.js';
+export type {
+  CookieRequest,
+  CookieResponse,
+  CookieStateStoreOptions,
+} from './cookie-state-store.js';
 export { parseProfile } from './profile.js';
 export { revokeToken } from './revoke.js';
 export type { IdTokenClaims } from './id-token.js';

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { CodeStore } from './codes.js';
+
+/**
+ * The part of a node-redis (`redis` package, v4 or later) client, cluster, pool or sentinel this
+ * store uses.
+ */
+export interface NodeRedisClientLike {
+  readonly isOpen: boolean;
+  set(key: string, value: string, options: { NX: true; PX: number }): Promise<unknown>;
+}
+
+/** The part of an ioredis client (`Redis` or `Cluster`) this store uses. */
+export interface IoRedisClientLike {
+  readonly status: string;
+  call(...args: never[]): unknown;
+  set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<unknown>;
+}
+
+/** A connected client of either Redis package. */
+export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
+
+export interface RedisCodeStoreOptions {
+  /** Put before each key (default `passport-whop:code:`). */
+  readonly prefix?: string;
+  /**
+   * How long a claim waits for Redis before it fails, in milliseconds (default 2000). A client
+   * that queues commands while it reconnects would otherwise hold the login until Redis is back.
+   */
+  readonly timeout?: number;
+}
+
+const DEFAULT_PREFIX = 'passport-whop:code:';
+const DEFAULT_TIMEOUT_MS = 2000;
+
+function isIoRedis(client: object): client is IoRedisClientLike {
+  const candidate = client as Partial<Record<keyof IoRedisClientLike, unknown>>;
+  return typeof candidate.call === 'function' && typeof candidate.status === 'string';
+}
+
+function isNodeRedis(client: object): client is NodeRedisClientLike {
+  return typeof (client as Partial<Record<'isOpen', unknown>>).isOpen === 'boolean';
+}
+
+/**
+ * A {@link CodeStore} on Redis, for several processes or machines: each code is claimed with
+ * one atomic `SET key 1 NX PX ttl`, so exactly one process exchanges it. Keys are the prefix and
+ * the SHA-256 of the code (the code itself never reaches Redis), and expire with the code.
+ *
+ * Takes a client you have connected: from the `redis` package (node-redis v4 or later) or from
+ * `ioredis`. Give it `disableOfflineQueue: true` (node-redis) or `enableOfflineQueue: false`
+ * (ioredis) so that a claim fails at once when Redis is down; the `timeout` option bounds it in
+ * any case. A failed claim ends the login with an error, and the code is not exchanged.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * const redis = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
+ * redis.on('error', (error) => console.error('Redis', error));
+ * await redis.connect();
+ * passport.use(new WhopStrategy({ ...options, codeStore: new RedisCodeStore(redis) }, verify));
+ * ```
+ */
+export class RedisCodeStore implements CodeStore {
+  readonly prefix: string;
+  readonly timeout: number;
+  private readonly setIfAbsent: (key: string, ttlMs: number) => Promise<unknown>;
+
+  constructor(client: RedisClientLike, options: RedisCodeStoreOptions = {}) {
+    if (typeof client !== 'object' || client === null || typeof client.set !== 'function') {
+      throw new TypeError(
+        'RedisCodeStore requires a client: a connected client of the redis (node-redis v4 or later) or ioredis package',
+      );
+    }
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('RedisCodeStore requires options to be an object');
+    const { prefix = DEFAULT_PREFIX, timeout = DEFAULT_TIMEOUT_MS } = options;
+    if (typeof prefix !== 'string')
+      throw new TypeError('RedisCodeStore requires the prefix option to be a string');
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)
+      throw new TypeError(
+        'RedisCodeStore requires the timeout option to be a positive number of milliseconds',
+      );
+    this.prefix = prefix;
+    this.timeout = timeout;
+    // ioredis takes SET's arguments as they are written; node-redis takes an options object (the
+    // `NX`/`PX` form, which v4 to v6 all accept).
+    if (isIoRedis(client)) {
+      this.setIfAbsent = (key, ttlMs) => client.set(key, '1', 'PX', ttlMs, 'NX');
+    } else if (isNodeRedis(client)) {
+      this.setIfAbsent = (key, ttlMs) => client.set(key, '1', { NX: true, PX: ttlMs });
+    } else {
+      throw new TypeError(
+        'RedisCodeStore requires a client of the redis (node-redis v4 or later) or ioredis package; this one is neither',
+      );
+    }
+  }
+
+  /** The Redis key of a code: the prefix and the code's SHA-256, in hex. */
+  keyOf(code: string): string {
+    return this.prefix + createHash('sha256').update(code).digest('hex');
+  }
+
+  async claim(code: string, ttlMs: number): Promise<boolean> {
+    if (typeof code !== 'string')
+      throw new TypeError('RedisCodeStore.claim requires the code to be a string');
+    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0)
+      throw new TypeError('RedisCodeStore.claim requires ttlMs to be a positive number');
+    const reply = await this.withinTimeout(this.setIfAbsent(this.keyOf(code), Math.ceil(ttlMs)));
+    if (reply === null) return false;
+    if (String(reply) === 'OK') return true;
+    throw new Error(`RedisCodeStore: unexpected reply to SET NX: ${String(reply)}`);
+  }
+
+  private withinTimeout<T>(pending: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`RedisCodeStore: Redis did not answer within ${this.timeout} ms`)),
+        this.timeout,
+      );
+      pending.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          // After the timeout this settles nothing, but still counts as handled.
+          reject(error);
+        },
+      );
+    });
+  }
+}
