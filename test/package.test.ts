@@ -6,8 +6,10 @@ import OAuth2Strategy from 'passport-oauth2';
 const require = createRequire(import.meta.url);
 const MAIN = [
   'AuthorizationError',
+  'CookieStateStore',
   'InternalOAuthError',
   'MemoryCodeStore',
+  'RedisCodeStore',
   'Strategy',
   'TokenError',
   'WhopStrategy',

@@ -58,7 +58,8 @@ export async function startApp(strategy: Strategy, options: TestAppOptions = {})
     passport.authenticate(name, {
       session: useSession,
       failureRedirect: '/login',
-      failureMessage: true,
+      // passport keeps failure messages in the session: none without one.
+      failureMessage: useSession,
     }),
     (req, res) => res.json({ user: req.user }),
   );
