@@ -1,4 +1,5 @@
 export { WhopStrategy, WhopStrategy as Strategy } from './strategy.js';
+export type { WhopAuthenticateOptions } from './strategy.js';
 export type {
   AsyncVerifyFunction,
   AsyncVerifyFunctionWithParams,
@@ -10,11 +11,7 @@ export type {
   VerifyFunctionWithRequest,
   VerifyFunctionWithRequestAndParams,
   VerifyResult,
-  WhopAuthenticateOptions,
-  WhopStrategyOptions,
-  WhopStrategyOptionsBase,
-  WhopStrategyOptionsWithRequest,
-} from './strategy.js';
+} from './verify.js';
 export { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
 export { MemoryCodeStore } from './codes.js';
 export type { CodeStore, MemoryCodeStoreOptions } from './codes.js';
@@ -40,6 +37,9 @@ export type {
   WhopOAuth21Options,
   WhopOAuth21OptionsBase,
   WhopOAuth21OptionsWithRequest,
+  WhopStrategyOptions,
+  WhopStrategyOptionsBase,
+  WhopStrategyOptionsWithRequest,
 } from './options.js';
 export type { WhopProfile } from './profile.js';
 export { isExpired, refreshAccessToken } from './refresh.js';

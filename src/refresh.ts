@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { requestToken } from './http.js';
-import { isCompanyId, WhopStrategy } from './strategy.js';
+import { isCompanyId } from './options.js';
+import { WhopStrategy } from './strategy.js';
 import { toTokenParams, unixNow } from './tokens.js';
 
 /** What {@link refreshAccessToken} takes beyond the strategy and the refresh token. */

@@ -32,30 +32,6 @@ import {
   type VerifyFunctionWithRequestAndParams,
 } from './verify.js';
 
-export { isCompanyId, isValidCallbackURL } from './options.js';
-export type {
-  WhopCommonOptions,
-  WhopFlow,
-  WhopOAuth21Options,
-  WhopOAuth21OptionsBase,
-  WhopOAuth21OptionsWithRequest,
-  WhopStrategyOptions,
-  WhopStrategyOptionsBase,
-  WhopStrategyOptionsWithRequest,
-} from './options.js';
-export type {
-  AsyncVerifyFunction,
-  AsyncVerifyFunctionWithParams,
-  AsyncVerifyFunctionWithRequest,
-  AsyncVerifyFunctionWithRequestAndParams,
-  VerifyCallback,
-  VerifyFunction,
-  VerifyFunctionWithParams,
-  VerifyFunctionWithRequest,
-  VerifyFunctionWithRequestAndParams,
-  VerifyResult,
-} from './verify.js';
-
 /** The options of either flow, without and with `passReqToCallback`. */
 type Options = WhopStrategyOptions | WhopOAuth21Options;
 type OptionsWithRequest = WhopStrategyOptionsWithRequest | WhopOAuth21OptionsWithRequest;

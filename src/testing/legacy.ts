@@ -2,16 +2,9 @@
 // `/api/v5/me`, where the only scope is an optional company ID.
 import { carried, clientAndRedirect, type ParseAuthorization } from './authorize.js';
 import type { TokenPair } from './grants.js';
-import { authenticateClient, COMPANY_ID, type MockContext } from './model.js';
-import {
-  bearerToken,
-  MockError,
-  param,
-  readForm,
-  requireParam,
-  sendJSON,
-  type Exchange,
-} from './wire.js';
+import { COMPANY_ID, type MockContext } from './model.js';
+import { presentedCode, readTokenRequest } from './token-request.js';
+import { bearerToken, MockError, param, requireParam, sendJSON, type Exchange } from './wire.js';
 
 export const parseLegacyAuthorization: ParseAuthorization = (params, clients) => {
   const { client, redirectURI } = clientAndRedirect(params, clients);
@@ -59,32 +52,10 @@ function checkScope(form: URLSearchParams, granted: string | undefined): void {
 
 /** `POST /api/v3/oauth/token`: the code and refresh grants, client ID and secret in the form. */
 export async function legacyToken(exchange: Exchange, context: MockContext): Promise<void> {
-  const form = await readForm(exchange.req);
-  const grantType = param(form, 'grant_type');
-  exchange.grantType = grantType;
-  if (grantType === undefined) {
-    throw new MockError(400, 'invalid_request', 'grant_type is required');
-  }
-  if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
-    throw new MockError(400, 'unsupported_grant_type', `Unsupported grant_type ${grantType}`);
-  }
-  const client = authenticateClient(
-    context.clients,
-    param(form, 'client_id'),
-    param(form, 'client_secret'),
-    true,
-  );
-
-  if (grantType === 'authorization_code') {
-    const code = requireParam(form, 'code');
-    const redirectURI = requireParam(form, 'redirect_uri');
-    const record = context.grants.findCode(code, client.clientID);
-    if (record.grant.flow !== 'legacy') {
-      throw new MockError(400, 'invalid_grant', 'Authorization code is invalid');
-    }
-    if (record.redirectURI !== redirectURI) {
-      throw new MockError(400, 'invalid_grant', 'redirect_uri differs from the authorize request');
-    }
+  const request = await readTokenRequest(exchange, context, true);
+  const { form, client } = request;
+  if (request.grantType === 'authorization_code') {
+    const record = presentedCode(request, context, 'legacy');
     checkScope(form, record.grant.scope);
     return sendJSON(exchange, 200, tokenBody(context, context.grants.redeem(record)));
   }

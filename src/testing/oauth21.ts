@@ -5,6 +5,7 @@ import { carried, clientAndRedirect, type ParseAuthorization } from './authorize
 import type { Grant, TokenPair } from './grants.js';
 import { ID_TOKEN_ALG } from './keys.js';
 import { authenticateClient, COMPANY_ID, type MockContext } from './model.js';
+import { presentedCode, readTokenRequest } from './token-request.js';
 import {
   bearerToken,
   MockError,
@@ -130,32 +131,11 @@ async function tokenBody(context: MockContext, pair: TokenPair, withIdToken: boo
 
 /** `POST /oauth/token`: PKCE-checked code exchange, and rotating refresh. */
 export async function oauth21Token(exchange: Exchange, context: MockContext): Promise<void> {
-  const form = await readForm(exchange.req);
-  const grantType = param(form, 'grant_type');
-  exchange.grantType = grantType;
-  if (grantType === undefined)
-    throw new MockError(400, 'invalid_request', 'grant_type is required');
-  if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
-    throw new MockError(400, 'unsupported_grant_type', `Unsupported grant_type ${grantType}`);
-  }
-  const client = authenticateClient(
-    context.clients,
-    param(form, 'client_id'),
-    param(form, 'client_secret'),
-    false,
-  );
-
-  if (grantType === 'authorization_code') {
-    const code = requireParam(form, 'code');
-    const redirectURI = requireParam(form, 'redirect_uri');
+  const request = await readTokenRequest(exchange, context, false);
+  const { form, client } = request;
+  if (request.grantType === 'authorization_code') {
     const verifier = requireParam(form, 'code_verifier');
-    const record = context.grants.findCode(code, client.clientID);
-    if (record.grant.flow !== 'oauth21') {
-      throw new MockError(400, 'invalid_grant', 'Authorization code is invalid');
-    }
-    if (record.redirectURI !== redirectURI) {
-      throw new MockError(400, 'invalid_grant', 'redirect_uri differs from the authorize request');
-    }
+    const record = presentedCode(request, context, 'oauth21');
     const hashed = createHash('sha256').update(verifier).digest('base64url');
     if (!CODE_VERIFIER.test(verifier) || hashed !== record.codeChallenge) {
       throw new MockError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
