@@ -5,7 +5,7 @@ import session from 'express-session';
 import { Passport, type Strategy } from 'passport';
 import OAuth2Strategy, { InternalOAuthError } from 'passport-oauth2';
 import { Strategy as GitHubStrategy } from 'passport-github2';
-import { WhopStrategy } from '../src/index.js';
+import { WhopStrategy } from 'passport-whop';
 import {
   AUTHORIZE_PATH,
   CALLBACK_PATH,

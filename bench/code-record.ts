@@ -1,6 +1,6 @@
 // Run by memory.ts in a child process started with --expose-gc: the heap of the default
 // MemoryCodeStore once it holds 1,000,000 distinct codes.
-import { MemoryCodeStore } from '../src/index.js';
+import { MemoryCodeStore } from 'passport-whop';
 
 export const CODES = 1_000_000;
 const MiB = 1024 * 1024;

@@ -1,5 +1,5 @@
 import refresh from 'passport-oauth2-refresh';
-import { refreshAccessToken } from '../src/index.js';
+import { refreshAccessToken } from 'passport-whop';
 import { createWhopStrategy } from './apps.js';
 import type { FakeWhop } from './fake-whop.js';
 

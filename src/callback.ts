@@ -24,18 +24,19 @@ export interface LoginCheckSettings {
  * @internal
  */
 export class LoginChecks implements CallbackChecks {
-  // What each in-flight request asked for (company, nonce).
-  private readonly requested = new WeakMap<Request, RequestExtras>();
+  // What each in-flight request asked for (company, nonce), kept on the request itself: a
+  // property is much cheaper than a WeakMap entry, and leaves with the request.
+  private readonly requested = Symbol('passport-whop requested');
 
   constructor(private readonly settings: LoginCheckSettings) {}
 
   /** Record what the login starting (or finishing) with `req` asks for. */
   remember(req: Request, extras: RequestExtras): void {
-    this.requested.set(req, extras);
+    (req as unknown as Record<symbol, RequestExtras>)[this.requested] = extras;
   }
 
   requestExtras(req: Request): RequestExtras | undefined {
-    return this.requested.get(req);
+    return (req as unknown as Record<symbol, RequestExtras | undefined>)[this.requested];
   }
 
   noSession(req: Request): Error | undefined {
@@ -54,7 +55,7 @@ export class LoginChecks implements CallbackChecks {
       // callback without one is accepted.
       const echoed =
         typeof query.scope === 'string' && query.scope !== '' ? query.scope : undefined;
-      const expected = stored === 'unknown' ? this.requested.get(req)?.company : stored.company;
+      const expected = stored === 'unknown' ? this.requestExtras(req)?.company : stored.company;
       const knowsRequest = stored !== 'unknown' || expected !== undefined;
       if (echoed !== undefined && knowsRequest && echoed !== expected) {
         return `Whop returned to a login for company ${echoed}, but ${expected ?? 'no company'} was requested`;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Where the strategy records the authorization codes it has exchanged. Whop revokes the user's
@@ -58,7 +58,7 @@ export class MemoryCodeStore implements CodeStore {
 
   /** @internal The synchronous claim, with the clock passed in. */
   claimNow(code: string, ttlMs: number, now: number): boolean {
-    const digest = createHash('sha256').update(code).digest();
+    const digest = hash('sha256', code, 'buffer');
     const fpHi = digest.readUInt32LE(0);
     const fpLo = digest.readUInt32LE(4) || 1;
     this.dropExpired(now);

@@ -1,5 +1,6 @@
 import http, { type Agent } from 'node:http';
 import https from 'node:https';
+import { escape } from 'node:querystring';
 import { internalError, readErrorBody, tokenError, type WhopStep } from './errors.js';
 
 /** How this package reaches Whop: the same settings for the token, profile and refresh requests. */
@@ -91,8 +92,8 @@ function encodeForm(form: Readonly<Record<string, string | undefined>>): string 
   const fields: string[] = [];
   for (const name in form) {
     const value = form[name];
-    if (value !== undefined)
-      fields.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+    // querystring's escape: the same RFC 3986 encoding as encodeURIComponent, faster on ASCII.
+    if (value !== undefined) fields.push(`${escape(name)}=${escape(value)}`);
   }
   return fields.join('&');
 }

@@ -34,12 +34,15 @@ export function toTokenParams(
   json: Readonly<Record<string, unknown>>,
   now = unixNow(),
 ): WhopTokenParams {
-  const { refresh_token: _refreshToken, expires_in: _expiresIn, ...rest } = json;
+  const params: Record<string, unknown> = {};
+  for (const field in json) {
+    if (field !== 'refresh_token' && field !== 'expires_in') params[field] = json[field];
+  }
+  params.access_token = String(json.access_token);
   const expiresIn = json.expires_in === undefined ? NaN : Number(json.expires_in);
-  const known = Number.isFinite(expiresIn) && expiresIn >= 0;
-  return {
-    ...rest,
-    access_token: String(json.access_token),
-    ...(known && { expires_in: expiresIn, expires_at: now + Math.floor(expiresIn) }),
-  };
+  if (Number.isFinite(expiresIn) && expiresIn >= 0) {
+    params.expires_in = expiresIn;
+    params.expires_at = now + Math.floor(expiresIn);
+  }
+  return params as WhopTokenParams;
 }
