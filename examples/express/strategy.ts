@@ -1,0 +1,66 @@
+// The demo's WhopStrategy: either of Whop's flows, and a verify function that keeps the user's
+// profile and tokens for the session.
+import { WhopStrategy, type WhopProfile, type WhopTokenParams } from 'passport-whop';
+import type { DemoConfig } from './config.js';
+import type { DemoUser } from './pages.js';
+
+/** The tokens of the logged-in user: kept in the server-side session, never sent to the browser. */
+export interface StoredTokens {
+  accessToken: string;
+  refreshToken: string | undefined;
+  /** Whole Unix seconds. */
+  expiresAt: number | undefined;
+  scope: string | undefined;
+}
+
+/** What the verify function hands to the callback route. */
+export interface LoginResult {
+  user: DemoUser;
+  tokens: StoredTokens;
+}
+
+// The params form of verify: `params.expires_at` says when the access token expires.
+async function verify(
+  accessToken: string,
+  refreshToken: string | undefined,
+  params: WhopTokenParams,
+  profile: WhopProfile,
+): Promise<LoginResult> {
+  return {
+    user: {
+      id: profile.id,
+      username: profile.username,
+      name: profile.displayName,
+      email: profile.emails?.[0]?.value,
+      picture: profile.photos?.[0]?.value,
+    },
+    tokens: { accessToken, refreshToken, expiresAt: params.expires_at, scope: params.scope },
+  };
+}
+
+export function createStrategy(config: DemoConfig): WhopStrategy {
+  const common = {
+    clientID: config.clientID,
+    clientSecret: config.clientSecret,
+    callbackURL: config.callbackURL,
+    // Undefined for the real Whop: the flow's own endpoints.
+    authorizationURL: config.endpoints?.authorizationURL,
+    tokenURL: config.endpoints?.tokenURL,
+    userProfileURL: config.endpoints?.userProfileURL,
+  };
+  if (config.flow === 'oauth2.1') {
+    return new WhopStrategy(
+      {
+        ...common,
+        flow: 'oauth2.1',
+        // A company goes beside the OpenID scopes; the strategy sends it as company_id.
+        scope: config.company ? ['openid', 'profile', 'email', config.company] : undefined,
+        jwksURL: config.endpoints?.jwksURL,
+        issuer: config.endpoints?.issuer,
+        revocationURL: config.endpoints?.revocationURL,
+      },
+      verify,
+    );
+  }
+  return new WhopStrategy({ ...common, flow: 'legacy', scope: config.company }, verify);
+}
