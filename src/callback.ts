@@ -24,13 +24,13 @@ export interface LoginCheckSettings {
  * @internal
  */
 export class LoginChecks implements CallbackChecks {
-  // What each in-flight request asked for (company, nonce), kept on the request itself: a
-  // property is much cheaper than a WeakMap entry, and leaves with the request.
+  // What a callback's own authenticate() asked for, kept on the request itself (it leaves with
+  // it), for stores that cannot carry it from the redirect.
   private readonly requested = Symbol('passport-whop requested');
 
   constructor(private readonly settings: LoginCheckSettings) {}
 
-  /** Record what the login starting (or finishing) with `req` asks for. */
+  /** Record what the callback `req` asks for, when the store cannot say what the redirect did. */
   remember(req: Request, extras: RequestExtras): void {
     (req as unknown as Record<symbol, RequestExtras>)[this.requested] = extras;
   }

@@ -44,22 +44,41 @@ export interface RequestExtras {
   readonly nonce?: string;
 }
 
-/** What the guard carries through the store beside the app's own state. */
-interface Carried {
+/**
+ * What a login carries through the state store beside the app's own state: the strategy passes
+ * it to passport-oauth2 as the `state` option, which hands it to the store at the redirect, and
+ * the store gives it back on the callback. JSON, for session and cookie stores.
+ */
+export interface Carried {
   readonly whop: 1;
   readonly company: string | null;
   readonly nonce?: string;
   readonly state?: unknown;
 }
 
-function isCarried(value: unknown): value is Carried {
+export function carry(extras: RequestExtras, appState: unknown): Carried {
+  return {
+    whop: 1,
+    company: extras.company ?? null,
+    ...(extras.nonce !== undefined && { nonce: extras.nonce }),
+    ...(appState !== undefined && { state: appState }),
+  };
+}
+
+export function isCarried(value: unknown): value is Carried {
   return typeof value === 'object' && value !== null && (value as Carried).whop === 1;
+}
+
+/**
+ * Whether a store gives back the state it was given (passport-oauth2 passes it to a `store` of
+ * four or five parameters); with any other, what the login asked for cannot be carried.
+ */
+export function carriesState(store: StateStore): boolean {
+  return store.store.length >= 4;
 }
 
 /** What the strategy does once the store has accepted the state. */
 export interface CallbackChecks {
-  /** What the redirect recorded for this request: the company, and the nonce. */
-  requestExtras(req: Request): RequestExtras | undefined;
   /**
    * The checks after the state: `stored` is what the redirect recorded, or `unknown` when the
    * store cannot carry it (state off, or a store without app state).
@@ -99,18 +118,12 @@ export class GuardedStateStore {
         ),
       );
     }
-    const extras = this.checks.requestExtras(req);
-    const carried: Carried = {
-      whop: 1,
-      company: extras?.company ?? null,
-      ...(extras?.nonce !== undefined && { nonce: extras.nonce }),
-      state,
-    };
+    // `state` is the strategy's Carried object, from passport-oauth2's `state` option.
     switch (inner.store.length) {
       case 5:
-        return inner.store(req, verifier, carried, meta, callback);
+        return inner.store(req, verifier, state, meta, callback);
       case 4:
-        return inner.store(req, carried, meta, callback);
+        return inner.store(req, state, meta, callback);
       case 3:
         return inner.store(req, meta, callback);
       default:

@@ -18,7 +18,14 @@ import {
   type WhopStrategyOptionsWithRequest,
 } from './options.js';
 import { parseProfile, type WhopProfile } from './profile.js';
-import { GuardedStateStore, type RequestExtras, type StateStore } from './state.js';
+import {
+  carriesState,
+  carry,
+  GuardedStateStore,
+  isCarried,
+  type RequestExtras,
+  type StateStore,
+} from './state.js';
 import {
   adaptVerify,
   type AnyVerify,
@@ -35,8 +42,6 @@ import {
 /** The options of either flow, without and with `passReqToCallback`. */
 type Options = WhopStrategyOptions | WhopOAuth21Options;
 type OptionsWithRequest = WhopStrategyOptionsWithRequest | WhopOAuth21OptionsWithRequest;
-/** Carries a request's company and nonce from `authenticate` to `authorizationParams`. */
-const EXTRAS = Symbol('passport-whop request extras');
 
 /** What `passport.authenticate('whop', options)` takes beyond Passport's own options. */
 export interface WhopAuthenticateOptions {
@@ -80,6 +85,8 @@ export class WhopStrategy extends OAuth2Strategy {
   private readonly openidScope: string | undefined;
   private readonly tokens: TokenExchange;
   private readonly checks: LoginChecks;
+  /** Whether the state store gives back what the redirect asked for (see `carriesState`). */
+  private readonly storeCarries: boolean;
 
   constructor(options: Options, verify: AsyncVerifyFunction);
   constructor(options: Options, verify: AsyncVerifyFunctionWithParams);
@@ -138,6 +145,7 @@ export class WhopStrategy extends OAuth2Strategy {
       claimed: (code, nonce) => this.tokens.expectNonce(code, nonce),
     });
     const self = this as unknown as { _stateStore: StateStore };
+    this.storeCarries = carriesState(self._stateStore);
     self._stateStore = new GuardedStateStore(
       self._stateStore,
       this.checks,
@@ -178,23 +186,25 @@ export class WhopStrategy extends OAuth2Strategy {
     const extras: RequestExtras = oauth21
       ? { company, nonce: randomBytes(16).toString('base64url') }
       : { company };
-    this.checks.remember(req, extras);
+    if (!this.storeCarries) this.checks.remember(req, extras);
     super.authenticate(req, {
       ...options,
       // The legacy flow sends the company as `scope`; OAuth 2.1 the OpenID scopes (and the
       // company as `company_id`, from authorizationParams).
       scope: oauth21 ? this.openidScope : company,
-      [EXTRAS]: extras,
+      // passport-oauth2 hands an object `state` to the store at the redirect; a string one
+      // (legacy flow only) it sends to Whop as it is, without the store.
+      state: typeof options.state === 'string' ? options.state : carry(extras, options.state),
     });
   }
 
   /** OAuth 2.1's extra authorize parameters: `nonce`, and `company_id` when one is asked for. */
   override authorizationParams(options: Record<PropertyKey, unknown>): object {
-    const extras = options[EXTRAS] as RequestExtras | undefined;
-    if (this.flow !== 'oauth2.1' || extras === undefined) return {};
+    const carried = options.state;
+    if (this.flow !== 'oauth2.1' || !isCarried(carried)) return {};
     return {
-      ...(extras.company !== undefined && { company_id: extras.company }),
-      nonce: extras.nonce,
+      ...(carried.company !== null && { company_id: carried.company }),
+      nonce: carried.nonce,
     };
   }
 

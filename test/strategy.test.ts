@@ -391,6 +391,21 @@ describe('WhopStrategy', () => {
       });
     });
 
+    describe('with state: false, when Whop echoes another company than the strategy asks for', () => {
+      it('fails without exchanging the code (the check falls back to the strategy scope)', async () => {
+        app = await startApp(
+          new WhopStrategy({ ...BASE, state: false, scope: 'biz_asked' }, async () => ({
+            id: 'u',
+          })),
+        );
+        browser = new Browser(app.url);
+        const exchange = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+        const outcome = await browser.check({ code: 'code_1', scope: 'biz_other' });
+        expect(outcome.info?.message).to.match(/biz_other.*biz_asked/);
+        expect(exchange.isDone()).to.equal(false);
+      });
+    });
+
     describe('when the user denies access', () => {
       let response: Response;
       let exchange: nock.Scope;
