@@ -23,6 +23,11 @@ export interface LoginStats {
   readonly p99: number;
   /** Logins/s of each round on its own. */
   readonly roundRates: number[];
+  /**
+   * CPU time of this process (the apps and the fake Whop; the client runs in another) per
+   * login: steadier than logins/s on a shared machine, and what a strategy costs a server.
+   */
+  readonly cpuMicrosPerLogin: number;
 }
 
 /** The client process: it runs the logins, so the apps' process does the apps' work only. */
@@ -53,13 +58,27 @@ class LoadClient {
   }
 }
 
+/** Every order of the strategies, once each. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
+// Round r runs the strategies in the r-th of all their orders: over 6 rounds each strategy runs
+// in each position equally often and after each other strategy equally often. A plain rotation
+// would put one strategy after the same neighbour most of the time, and a batch leaves garbage
+// and cache state behind for the next one to pay for.
+const ORDERS = permutations(STRATEGIES);
+
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /**
- * Logins against each app in rounds: every round runs each strategy once, in an order rotated
+ * Logins against each app in rounds: every round runs each strategy once, in one of its orders
  * from round to round, so a burst of noise on the machine falls on all of them alike.
  */
 export async function measureLogins(
@@ -70,6 +89,10 @@ export async function measureLogins(
   const client = LoadClient.start();
   const runId = randomBytes(4).toString('hex');
   let batch = 0;
+  const cpuMicros = Object.fromEntries(STRATEGIES.map((name) => [name, 0])) as Record<
+    StrategyName,
+    number
+  >;
   const run = async (name: StrategyName, count: number): Promise<LoadResult> => {
     const job = {
       base: apps[name],
@@ -77,7 +100,10 @@ export async function measureLogins(
       concurrency: settings.concurrency,
       codePrefix: `${runId}-${name}-${batch++}-`,
     };
+    const before = process.cpuUsage();
     const result = await client.run(job);
+    const cpu = process.cpuUsage(before);
+    cpuMicros[name] += cpu.user + cpu.system;
     if (result.failures > 0) {
       throw new Error(
         `${result.failures} of ${count} ${name} logins failed; the first: ${result.firstFailure}`,
@@ -88,13 +114,14 @@ export async function measureLogins(
 
   try {
     for (const name of STRATEGIES) await run(name, settings.warmup);
+    for (const name of STRATEGIES) cpuMicros[name] = 0;
     const totals = Object.fromEntries(
       STRATEGIES.map((name) => [name, { ms: 0, latencies: [] as number[], rates: [] as number[] }]),
     ) as Record<StrategyName, { ms: number; latencies: number[]; rates: number[] }>;
     const start = performance.now();
     for (let round = 0; round < settings.rounds; round += 1) {
       if (round > 0 && performance.now() - start > settings.budgetMs) break;
-      const order = STRATEGIES.map((_, i) => STRATEGIES[(i + round) % STRATEGIES.length]!);
+      const order = ORDERS[round % ORDERS.length]!;
       const rates = {} as Record<StrategyName, number>;
       for (const name of order) {
         const result = await run(name, settings.perRound);
@@ -116,6 +143,7 @@ export async function measureLogins(
           p50: percentile(sorted, 50),
           p99: percentile(sorted, 99),
           roundRates: rates,
+          cpuMicrosPerLogin: cpuMicros[name] / sorted.length,
         };
         return [name, stats];
       }),

@@ -49,6 +49,7 @@ export function toResults(m: Measurements) {
       p99: round(m.logins[name].p99, 2),
     })),
     ratioVsOAuth2: ratio,
+    cpuMicrosPerLogin: perStrategy((name) => Math.round(m.logins[name].cpuMicrosPerLogin)),
     // The whop/oauth2 ratio of each round alone: its spread shows the noise within this run.
     whopRatioByRound: roundRatios.map((r) => round(r, 3)),
     logins: perStrategy((name) => m.logins[name].logins),
@@ -89,15 +90,15 @@ export function toMarkdown(r: Results): string {
   const pass = (ok: boolean) => (ok ? 'pass' : 'MISS');
   const rows = STRATEGIES.map(
     (name) =>
-      `| ${LABELS[name]} | ${r.loginsPerSecond[name].toFixed(0)} | ${r.latencyMs[name].p50.toFixed(1)} | ${r.latencyMs[name].p99.toFixed(1)} | ${r.ratioVsOAuth2[name].toFixed(2)} |`,
+      `| ${LABELS[name]} | ${r.loginsPerSecond[name].toFixed(0)} | ${r.latencyMs[name].p50.toFixed(1)} | ${r.latencyMs[name].p99.toFixed(1)} | ${r.ratioVsOAuth2[name].toFixed(2)} | ${r.cpuMicrosPerLogin[name]} |`,
   );
   const spread = r.whopRatioByRound;
   return [
-    `| Strategy | Logins/s | p50 ms | p99 ms | vs OAuth2Strategy |`,
-    `| --- | ---: | ---: | ---: | ---: |`,
+    `| Strategy | Logins/s | p50 ms | p99 ms | vs OAuth2Strategy | CPU µs/login |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: |`,
     ...rows,
     '',
-    `WhopStrategy / OAuth2Strategy by round: ${Math.min(...spread).toFixed(2)} to ${Math.max(...spread).toFixed(2)} (${spread.length} rounds of ${r.settings.perRound} logins each, ${r.settings.concurrency} in flight).`,
+    `WhopStrategy / OAuth2Strategy by round: ${Math.min(...spread).toFixed(2)} to ${Math.max(...spread).toFixed(2)} (${spread.length} rounds of ${r.settings.perRound} logins each, ${r.settings.concurrency} in flight). CPU µs/login: the apps' process (apps and fake Whop; the client runs apart).`,
     '',
     `| Measure | Result | Target | |`,
     `| --- | ---: | --- | --- |`,

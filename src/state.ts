@@ -142,9 +142,13 @@ export class GuardedStateStore {
     const verified: VerifyStateCallback = (err, ok, stored) => {
       if (err) return callback(err);
       if (!ok) return callback(null, false, stored);
+      // The strategy carries only what a login asked for: a store that gives state back but
+      // returned no Carried object was given none, so the login asked for no company.
       const extras: RequestExtras | 'unknown' = isCarried(stored)
         ? { company: stored.company ?? undefined, nonce: stored.nonce }
-        : 'unknown';
+        : carriesState(this.inner)
+          ? { company: undefined }
+          : 'unknown';
       const appState = isCarried(stored) ? stored.state : stored;
       this.checks.afterState(req, extras).then(
         (failure) =>

@@ -192,9 +192,13 @@ export class WhopStrategy extends OAuth2Strategy {
       // The legacy flow sends the company as `scope`; OAuth 2.1 the OpenID scopes (and the
       // company as `company_id`, from authorizationParams).
       scope: oauth21 ? this.openidScope : company,
-      // passport-oauth2 hands an object `state` to the store at the redirect; a string one
-      // (legacy flow only) it sends to Whop as it is, without the store.
-      state: typeof options.state === 'string' ? options.state : carry(extras, options.state),
+      // passport-oauth2 hands an object `state` to the store at the redirect (with what this
+      // login asked for, when it asked for a company or sent a nonce); a string one (legacy
+      // flow only) it sends to Whop as it is, without the store.
+      state:
+        typeof options.state === 'string' || (company === undefined && !oauth21)
+          ? options.state
+          : carry(extras, options.state),
     });
   }
 
