@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { STRATEGIES, type StrategyName } from './apps.js';
+import type { AppReport } from './app-process.js';
 import type { LoadJob, LoadResult } from './load.js';
 
 export interface LoginSettings {
@@ -24,8 +25,8 @@ export interface LoginStats {
   /** Logins/s of each round on its own. */
   readonly roundRates: number[];
   /**
-   * CPU time of this process (the apps and the fake Whop; the client runs in another) per
-   * login: steadier than logins/s on a shared machine, and what a strategy costs a server.
+   * CPU time of the app's own process per login: steadier than logins/s on a shared machine,
+   * and what a strategy costs a server.
    */
   readonly cpuMicrosPerLogin: number;
 }
@@ -58,6 +59,37 @@ class LoadClient {
   }
 }
 
+/** One strategy's app, running in its own process (bench/app-process.ts). */
+export class AppProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static start(name: StrategyName, whopURL: string): Promise<AppProcess> {
+    const entry = fileURLToPath(new URL('./app-process.ts', import.meta.url));
+    // Inherits this process's flags, tsx's loader among them.
+    const child = fork(entry, [name, whopURL]);
+    return new Promise((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`the ${name} app exited (${code})`)));
+      child.once('message', (message: { url: string }) =>
+        resolve(new AppProcess(child, message.url)),
+      );
+    });
+  }
+
+  report(): Promise<AppReport> {
+    return new Promise((resolve) => {
+      this.child.once('message', (message: AppReport) => resolve(message));
+      this.child.send('report');
+    });
+  }
+
+  close(): void {
+    if (this.child.connected) this.child.disconnect();
+  }
+}
+
 /** Every order of the strategies, once each. */
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
@@ -82,7 +114,7 @@ function percentile(sorted: readonly number[], p: number): number {
  * from round to round, so a burst of noise on the machine falls on all of them alike.
  */
 export async function measureLogins(
-  apps: Readonly<Record<StrategyName, string>>,
+  apps: Readonly<Record<StrategyName, AppProcess>>,
   settings: LoginSettings,
   onRound: (round: number, rates: Record<StrategyName, number>) => void = () => {},
 ): Promise<Record<StrategyName, LoginStats>> {
@@ -95,15 +127,15 @@ export async function measureLogins(
   >;
   const run = async (name: StrategyName, count: number): Promise<LoadResult> => {
     const job = {
-      base: apps[name],
+      base: apps[name].url,
       count,
       concurrency: settings.concurrency,
       codePrefix: `${runId}-${name}-${batch++}-`,
     };
-    const before = process.cpuUsage();
+    const before = await apps[name].report();
     const result = await client.run(job);
-    const cpu = process.cpuUsage(before);
-    cpuMicros[name] += cpu.user + cpu.system;
+    const after = await apps[name].report();
+    cpuMicros[name] += after.cpuMicros - before.cpuMicros;
     if (result.failures > 0) {
       throw new Error(
         `${result.failures} of ${count} ${name} logins failed; the first: ${result.firstFailure}`,

@@ -2,8 +2,8 @@
 // passport-github2 against one fake Whop on loopback; token requests for 100 concurrent
 // refreshes; the code record's heap at 1,000,000 codes. Prints markdown, writes results.json.
 // Exits 0 when a target is missed (the report says so), 1 when the bench itself fails.
-import { STRATEGIES, createStrategy, startApp, type BenchApp, type StrategyName } from './apps.js';
-import { measureLogins, type LoginSettings } from './driver.js';
+import { STRATEGIES, type StrategyName } from './apps.js';
+import { AppProcess, measureLogins, type LoginSettings } from './driver.js';
 import { startFakeWhop, type FakeWhop } from './fake-whop.js';
 import { measureCodeRecordHeap } from './memory.js';
 import { countRefreshRequests } from './refresh.js';
@@ -27,17 +27,17 @@ const settings: LoginSettings = {
 async function main(): Promise<void> {
   const started = performance.now();
   let whop: FakeWhop | undefined;
-  const apps: Partial<Record<StrategyName, BenchApp>> = {};
+  const apps: Partial<Record<StrategyName, AppProcess>> = {};
   try {
     whop = await startFakeWhop();
-    for (const name of STRATEGIES) apps[name] = await startApp(createStrategy(name, whop.url));
-    const urls = Object.fromEntries(STRATEGIES.map((name) => [name, apps[name]!.url]));
+    // Each app in its own process, like a site; the fake Whop and the client in others.
+    for (const name of STRATEGIES) apps[name] = await AppProcess.start(name, whop.url);
 
     console.log(
       `Logins: ${settings.warmup} warm-up, then ${settings.rounds} rounds × ${settings.perRound} per strategy, ${settings.concurrency} in flight…`,
     );
     const logins = await measureLogins(
-      urls as Record<StrategyName, string>,
+      apps as Record<StrategyName, AppProcess>,
       settings,
       (round, rates) =>
         console.log(
@@ -45,8 +45,8 @@ async function main(): Promise<void> {
         ),
     );
     for (const name of STRATEGIES) {
-      const [error] = apps[name]!.errors;
-      if (error) throw new Error(`the ${name} app failed: ${error.message}`, { cause: error });
+      const [error] = (await apps[name]!.report()).errors;
+      if (error) throw new Error(`the ${name} app failed: ${error}`);
     }
 
     console.log('Refreshes: 100 concurrent, one refresh token…');
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       `\n${toMarkdown(results)}\n\nWrote bench/results.json in ${results.durationSeconds} s.`,
     );
   } finally {
-    await Promise.all(Object.values(apps).map((app) => app.close()));
+    for (const app of Object.values(apps)) app.close();
     await whop?.close();
   }
 }

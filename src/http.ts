@@ -131,6 +131,15 @@ function targetOf(address: string): Target {
   return target;
 }
 
+function transportError(request: WhopRequest, error: unknown): Error {
+  const cause = sanitize(error, secretsOf(request));
+  return internalError(request.step, `request failed (${rootMessage(cause)})`, { cause });
+}
+
+function tooLarge(request: WhopRequest): Error {
+  return internalError(request.step, `the response is larger than ${MAX_BODY_BYTES} bytes`);
+}
+
 /**
  * Send one request to Whop and read its answer, whatever the status. Rejects only with an
  * `InternalOAuthError` naming the step: network failure, timeout, or a body over 1 MiB.
@@ -159,29 +168,23 @@ export function send(request: WhopRequest, settings: HttpSettings): Promise<Whop
         reject(error);
       } else resolve(response!);
     };
-    const transportError = (error: unknown) => {
-      const cause = sanitize(error, secretsOf(request));
-      return internalError(request.step, `request failed (${rootMessage(cause)})`, { cause });
-    };
-    const tooLarge = () =>
-      internalError(request.step, `the response is larger than ${MAX_BODY_BYTES} bytes`);
-
     // Looked up at each call, not bound at import, so interceptors such as nock see the request.
     const transport = target.https ? https.request : http.request;
     const method = body === undefined ? 'GET' : 'POST';
     const outgoing = transport(
       { ...target.options, method, headers, agent: settings.agent },
       (incoming) => {
-        if (Number(incoming.headers['content-length']) > MAX_BODY_BYTES) return finish(tooLarge());
+        if (Number(incoming.headers['content-length']) > MAX_BODY_BYTES)
+          return finish(tooLarge(request));
         const chunks: Buffer[] = [];
         let size = 0;
         incoming.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_BODY_BYTES) finish(tooLarge());
+          if (size > MAX_BODY_BYTES) finish(tooLarge(request));
           else chunks.push(chunk);
         });
         // A connection lost mid-answer ends in 'error' ('aborted', ECONNRESET), never 'end'.
-        incoming.on('error', (error) => finish(transportError(error)));
+        incoming.on('error', (error) => finish(transportError(request, error)));
         incoming.on('end', () => {
           const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
           const retryAfter = parseRetryAfter(incoming.headers['retry-after'] ?? null);
@@ -194,7 +197,7 @@ export function send(request: WhopRequest, settings: HttpSettings): Promise<Whop
       () => finish(internalError(request.step, `timed out after ${settings.timeout} ms`)),
       settings.timeout,
     );
-    outgoing.on('error', (error) => finish(transportError(error)));
+    outgoing.on('error', (error) => finish(transportError(request, error)));
     outgoing.end(body);
   });
 }

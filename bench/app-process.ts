@@ -1,0 +1,25 @@
+// One strategy's app in a process of its own, as a site runs it: several apps in one V8
+// isolate share its JIT and garbage collector, and the strategies' shapes would then slow down
+// each other's calls into the code they share (passport-oauth2, passport, express).
+import { createStrategy, startApp, type StrategyName } from './apps.js';
+
+/** What the app process answers to 'report'. */
+export interface AppReport {
+  /** CPU time of this process so far, in microseconds. */
+  readonly cpuMicros: number;
+  readonly errors: string[];
+}
+
+const [name, whopURL] = process.argv.slice(2) as [StrategyName, string];
+const app = await startApp(createStrategy(name, whopURL));
+process.on('message', (message) => {
+  if (message !== 'report') return;
+  const cpu = process.cpuUsage();
+  const report: AppReport = {
+    cpuMicros: cpu.user + cpu.system,
+    errors: app.errors.map((error) => error.message),
+  };
+  process.send!(report);
+});
+process.on('disconnect', () => void app.close().then(() => process.exit(0)));
+process.send!({ url: app.url });
