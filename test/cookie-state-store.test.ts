@@ -15,41 +15,16 @@ import {
   type CookieRequest,
   type CookieStateStoreOptions,
 } from '../src/index.js';
-import { fixture } from './support/fixtures.js';
+import { CALLBACK, me, token, WHOP_DATA, whopAnswers } from './support/whop.js';
 
-const WHOP_DATA = 'https://data.whop.com';
-const WHOP_API = 'https://api.whop.com';
-const CALLBACK = 'https://example.com/auth/whop/callback';
 const SECRET = 'a test secret of 32 characters!!';
 const COOKIE = 'passport-whop.state';
 const TEN_MINUTES = 10 * 60 * 1000;
-const token = fixture('token');
-const me = fixture('me');
 const META = {
   authorizationURL: 'https://whop.com/oauth',
   tokenURL: `${WHOP_DATA}/api/v3/oauth/token`,
   clientID: 'app_test',
 };
-
-function tokenForm(code: string) {
-  return {
-    grant_type: 'authorization_code',
-    code,
-    client_id: 'app_test',
-    client_secret: 'secret_test',
-    redirect_uri: CALLBACK,
-  };
-}
-
-/** The token and profile endpoints answering one successful login. */
-function whopAnswers(code: string) {
-  return {
-    token: nock(WHOP_DATA).post('/api/v3/oauth/token', tokenForm(code)).reply(200, token),
-    profile: nock(WHOP_API, { reqheaders: { authorization: `Bearer ${token.access_token}` } })
-      .get('/api/v5/me')
-      .reply(200, me),
-  };
-}
 
 /** A token request that must not happen. */
 function forbiddenTokenRequest(): nock.Scope {

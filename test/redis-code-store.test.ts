@@ -10,22 +10,11 @@ import {
   WhopStrategy,
   type RedisClientLike,
   type RedisCodeStoreOptions,
-  type WhopStrategyOptions,
 } from '../src/index.js';
 import { Browser, startApp, type TestApp } from './support/app.js';
-import { fixture } from './support/fixtures.js';
+import { BASE, me, token, tokenForm, WHOP_API, WHOP_DATA } from './support/whop.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from './support/redis.js';
 
-const WHOP_DATA = 'https://data.whop.com';
-const WHOP_API = 'https://api.whop.com';
-const CALLBACK = 'https://example.com/auth/whop/callback';
-const BASE: WhopStrategyOptions = {
-  clientID: 'app_test',
-  clientSecret: 'secret_test',
-  callbackURL: CALLBACK,
-};
-const token = fixture('token');
-const me = fixture('me');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** A connected client of one of the two packages, and how to let it go. */
@@ -66,16 +55,6 @@ async function connectIoRedis(port: number, enableOfflineQueue: boolean): Promis
   client.on('error', () => undefined);
   await client.connect();
   return { client, close: async () => client.disconnect() };
-}
-
-function tokenForm(code: string) {
-  return {
-    grant_type: 'authorization_code',
-    code,
-    client_id: 'app_test',
-    client_secret: 'secret_test',
-    redirect_uri: CALLBACK,
-  };
 }
 
 function strategy(store: RedisCodeStore): WhopStrategy {

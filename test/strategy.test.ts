@@ -14,37 +14,7 @@ import {
 } from '../src/index.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { fixture } from './support/fixtures.js';
-
-const WHOP_DATA = 'https://data.whop.com';
-const WHOP_API = 'https://api.whop.com';
-const CALLBACK = 'https://example.com/auth/whop/callback';
-const BASE: WhopStrategyOptions = {
-  clientID: 'app_test',
-  clientSecret: 'secret_test',
-  callbackURL: CALLBACK,
-};
-const token = fixture('token');
-const me = fixture('me');
-
-function tokenForm(code: string) {
-  return {
-    grant_type: 'authorization_code',
-    code,
-    client_id: 'app_test',
-    client_secret: 'secret_test',
-    redirect_uri: CALLBACK,
-  };
-}
-
-/** The token and profile endpoints answering one successful login. */
-function whopAnswers(code = 'code_1') {
-  return {
-    token: nock(WHOP_DATA).post('/api/v3/oauth/token', tokenForm(code)).reply(200, token),
-    profile: nock(WHOP_API, { reqheaders: { authorization: `Bearer ${token.access_token}` } })
-      .get('/api/v5/me')
-      .reply(200, me),
-  };
-}
+import { BASE, CALLBACK, me, token, WHOP_API, WHOP_DATA, whopAnswers } from './support/whop.js';
 
 interface VerifyCall {
   accessToken: string;
