@@ -118,7 +118,8 @@ export class GuardedStateStore {
         ),
       );
     }
-    // `state` is the strategy's Carried object, from passport-oauth2's `state` option.
+    // `state` is what the strategy gave passport-oauth2 as its `state` option: a Carried object
+    // when the login asked for a company or sent a nonce, else the app's own state.
     switch (inner.store.length) {
       case 5:
         return inner.store(req, verifier, state, meta, callback);
