@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express, {
   type NextFunction,
@@ -15,6 +13,7 @@ import {
   type CookieRequest,
   type CookieStateStoreOptions,
 } from '../src/index.js';
+import { listen } from './support/app.js';
 import { CALLBACK, me, token, WHOP_DATA, whopAnswers } from './support/whop.js';
 
 const SECRET = 'a test secret of 32 characters!!';
@@ -77,19 +76,7 @@ async function startCookieApp(store: CookieStateStore): Promise<CookieApp> {
     errors.push(error);
     res.status(500).json({ error: error.message });
   });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    errors,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listen(app)), errors };
 }
 
 interface Started {

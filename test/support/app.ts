@@ -88,13 +88,19 @@ export async function startApp(strategy: Strategy, options: TestAppOptions = {})
     res.status(500).json({ error: error.message, name: error.name });
   });
 
+  return { ...(await listen(app)), errors };
+}
+
+/** Serve `app` on a free loopback port; `close()` also ends kept-alive connections. */
+export async function listen(
+  app: express.Express,
+): Promise<{ readonly url: string; close(): Promise<void> }> {
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    errors,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
