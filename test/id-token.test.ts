@@ -3,6 +3,7 @@ import nock from 'nock';
 import { InternalOAuthError } from 'passport-oauth2';
 import { IdTokenVerifier, type IdTokenClaims } from '../src/id-token.js';
 import { createKey, jwksOf, signIdToken, type TestKey } from './support/id-tokens.js';
+import { rejection } from './support/rejection.js';
 
 const API = 'https://api.whop.com';
 const JWKS_PATH = '/.well-known/jwks.json';
@@ -16,16 +17,6 @@ function newVerifier(timeout = 10_000): IdTokenVerifier {
     http: { timeout },
     headers: { 'x-app': 'demo' },
   });
-}
-
-/** The error `promise` rejects with. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('IdTokenVerifier', () => {

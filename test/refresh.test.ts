@@ -16,6 +16,7 @@ import {
 import { unixNow } from '../src/tokens.js';
 import errors from './fixtures/refresh-errors.json' with { type: 'json' };
 import tokens from './fixtures/refresh-tokens.json' with { type: 'json' };
+import { rejection } from './support/rejection.js';
 
 const WHOP = 'https://data.whop.com';
 const TOKEN_PATH = '/api/v3/oauth/token';
@@ -65,15 +66,6 @@ function everythingShown(error: unknown): string {
     current = current.cause ?? (current as { oauthError?: unknown }).oauthError;
   }
   return parts.join('\n');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('refreshAccessToken', () => {

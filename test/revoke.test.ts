@@ -7,6 +7,7 @@ import {
   WhopStrategy,
   type WhopOAuth21Options,
 } from '../src/index.js';
+import { rejection } from './support/rejection.js';
 
 const API = 'https://api.whop.com';
 const PUBLIC: WhopOAuth21Options = {
@@ -17,16 +18,6 @@ const PUBLIC: WhopOAuth21Options = {
 const CONFIDENTIAL: WhopOAuth21Options = { ...PUBLIC, clientSecret: 'secret_test' };
 const TOKEN = 'rt_revoke_me';
 const verify = async () => false;
-
-/** The error `promise` rejects with. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('revokeToken', () => {
   before(() => nock.disableNetConnect());
