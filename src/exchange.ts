@@ -38,8 +38,6 @@ export type ExchangeMethod = (
  */
 export class TokenExchange {
   private readonly idTokens: IdTokenVerifier | undefined;
-  // The nonce of each claimed code until its exchange, which follows the claim at once.
-  private readonly nonces = new Map<string, string>();
 
   constructor(private readonly settings: ExchangeSettings) {
     const { flow, jwksURL, issuer, clientID, http, headers } = settings;
@@ -50,12 +48,7 @@ export class TokenExchange {
         : undefined;
   }
 
-  /** Record the nonce the login of `code` sent, for the ID token of its exchange. */
-  expectNonce(code: string, nonce: string): void {
-    this.nonces.set(code, nonce);
-  }
-
-  /** A drop-in for node-oauth's `getOAuthAccessToken`, which passport-oauth2 calls. */
+  /** A drop-in for node-oauth's `getOAuthAccessToken`, which passport-oauth2-refresh calls. */
   readonly method: ExchangeMethod = (code, params, callback) => {
     this.exchange(code, params).then(
       ({ accessToken, refreshToken, tokenParams }) =>
@@ -65,16 +58,14 @@ export class TokenExchange {
   };
 
   /**
-   * A code or a refresh token for tokens. passport-oauth2 passes `redirect_uri` and, with PKCE,
-   * `code_verifier` in `params`; passport-oauth2-refresh passes `grant_type: 'refresh_token'`.
+   * A code or a refresh token for tokens. A login passes `redirect_uri` and, with PKCE,
+   * `code_verifier` in `params`, and the `nonce` it sent (OAuth 2.1) for its ID token;
+   * passport-oauth2-refresh passes `grant_type: 'refresh_token'`.
    */
-  async exchange(code: string, params: Record<string, unknown>) {
+  async exchange(code: string, params: Record<string, unknown>, nonce?: string) {
     const { clientID, clientSecret, tokenURL, http, headers } = this.settings;
     const grant = typeof params.grant_type === 'string' ? params.grant_type : 'authorization_code';
     const isCode = grant === 'authorization_code';
-    // Taken out at once: a nonce serves one exchange.
-    const nonce = isCode ? this.nonces.get(code) : undefined;
-    if (isCode) this.nonces.delete(code);
     const form = {
       ...(params as Record<string, string>),
       grant_type: grant,

@@ -109,7 +109,9 @@ export function parseJSON(text: string): unknown {
 
 interface Target {
   readonly https: boolean;
-  readonly options: { readonly hostname: string; readonly port: string; readonly path: string };
+  readonly hostname: string;
+  readonly port: string;
+  readonly path: string;
 }
 
 // Whop's endpoints are a handful of configured URLs: parse each once, not per request.
@@ -123,7 +125,9 @@ function targetOf(address: string): Target {
     const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     target = {
       https: url.protocol === 'https:',
-      options: { hostname, port: url.port, path: `${url.pathname}${url.search}` },
+      hostname,
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
     };
     if (targets.size >= MAX_TARGETS) targets.clear();
     targets.set(address, target);
@@ -171,8 +175,9 @@ export function send(request: WhopRequest, settings: HttpSettings): Promise<Whop
     // Looked up at each call, not bound at import, so interceptors such as nock see the request.
     const transport = target.https ? https.request : http.request;
     const method = body === undefined ? 'GET' : 'POST';
+    const { hostname, port, path } = target;
     const outgoing = transport(
-      { ...target.options, method, headers, agent: settings.agent },
+      { hostname, port, path, method, headers, agent: settings.agent },
       (incoming) => {
         if (Number(incoming.headers['content-length']) > MAX_BODY_BYTES)
           return finish(tooLarge(request));

@@ -77,89 +77,45 @@ export function carriesState(store: StateStore): boolean {
   return store.store.length >= 4;
 }
 
-/** What the strategy does once the store has accepted the state. */
-export interface CallbackChecks {
-  /**
-   * The checks after the state: `stored` is what the redirect recorded, or `unknown` when the
-   * store cannot carry it (state off, or a store without app state).
-   */
-  afterState(req: Request, stored: RequestExtras | 'unknown'): Promise<string | undefined>;
-  /** The error for a request with no session, when the store needs one. */
-  noSession(req: Request): Error | undefined;
+/**
+ * Call `store.store` in the form it takes (passport-oauth2 picks by the number of parameters):
+ * with five, the PKCE verifier and the state; with four, the state; with three, only the meta.
+ */
+export function storeState(
+  store: StateStore,
+  req: Request,
+  verifier: string | undefined,
+  state: unknown,
+  meta: StateMetadata,
+  callback: StoreCallback,
+): void {
+  if (verifier !== undefined && store.store.length !== 5) {
+    return callback(
+      new TypeError(
+        'WhopStrategy: PKCE needs a store whose store() takes (req, verifier, state, meta, callback)',
+      ),
+    );
+  }
+  switch (store.store.length) {
+    case 5:
+      return store.store(req, verifier, state, meta, callback);
+    case 4:
+      return store.store(req, state, meta, callback);
+    case 3:
+      return store.store(req, meta, callback);
+    default:
+      return store.store(req, callback);
+  }
 }
 
-/**
- * Wraps the state store so that the callback checks run in Whop's order: the state (the wrapped
- * store), then the company and the single-use claim (`afterState`), before passport-oauth2
- * exchanges the code. With PKCE, the wrapped store's `verify` answers the code verifier as `ok`,
- * which passes through to the exchange.
- */
-export class GuardedStateStore {
-  constructor(
-    private readonly inner: StateStore,
-    private readonly checks: CallbackChecks,
-  ) {}
-
-  /** Five parameters, so passport-oauth2 passes the PKCE verifier and the app state. */
-  store(
-    req: Request,
-    verifier: string | undefined,
-    state: unknown,
-    meta: StateMetadata,
-    callback: StoreCallback,
-  ): void {
-    const noSession = this.checks.noSession(req);
-    if (noSession) return callback(noSession);
-    const inner = this.inner;
-    if (verifier !== undefined && inner.store.length !== 5) {
-      return callback(
-        new TypeError(
-          'WhopStrategy: PKCE needs a store whose store() takes (req, verifier, state, meta, callback)',
-        ),
-      );
-    }
-    // `state` is what the strategy gave passport-oauth2 as its `state` option: a Carried object
-    // when the login asked for a company or sent a nonce, else the app's own state.
-    switch (inner.store.length) {
-      case 5:
-        return inner.store(req, verifier, state, meta, callback);
-      case 4:
-        return inner.store(req, state, meta, callback);
-      case 3:
-        return inner.store(req, meta, callback);
-      default:
-        return inner.store(req, callback);
-    }
-  }
-
-  verify(
-    req: Request,
-    providedState: string | undefined,
-    meta: StateMetadata,
-    callback: VerifyStateCallback,
-  ): void {
-    const noSession = this.checks.noSession(req);
-    if (noSession) return callback(noSession);
-    const verified: VerifyStateCallback = (err, ok, stored) => {
-      if (err) return callback(err);
-      if (!ok) return callback(null, false, stored);
-      // The strategy carries only what a login asked for: a store that gives state back but
-      // returned no Carried object was given none, so the login asked for no company.
-      const extras: RequestExtras | 'unknown' = isCarried(stored)
-        ? { company: stored.company ?? undefined, nonce: stored.nonce }
-        : carriesState(this.inner)
-          ? { company: undefined }
-          : 'unknown';
-      const appState = isCarried(stored) ? stored.state : stored;
-      this.checks.afterState(req, extras).then(
-        (failure) =>
-          process.nextTick(() =>
-            failure ? callback(null, false, { message: failure }) : callback(null, ok, appState),
-          ),
-        (error: Error) => process.nextTick(() => callback(error)),
-      );
-    };
-    if (this.inner.verify.length === 4) this.inner.verify(req, providedState, meta, verified);
-    else this.inner.verify(req, providedState, verified);
-  }
+/** Call `store.verify` in the form it takes: with four parameters, the meta too. */
+export function verifyState(
+  store: StateStore,
+  req: Request,
+  providedState: string | undefined,
+  meta: StateMetadata,
+  callback: VerifyStateCallback,
+): void {
+  if (store.verify.length === 4) store.verify(req, providedState, meta, callback);
+  else store.verify(req, providedState, callback);
 }

@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import OAuth2Strategy, { InternalOAuthError } from 'passport-oauth2';
+import OAuth2Strategy, { AuthorizationError, InternalOAuthError } from 'passport-oauth2';
 import { LoginChecks } from './callback.js';
 import { MemoryCodeStore } from './codes.js';
 import { internalError } from './errors.js';
 import { describeFailure, isSuccess, send, type HttpSettings } from './http.js';
 import { TokenExchange, type ExchangeMethod } from './exchange.js';
+import type { WhopTokenParams } from './tokens.js';
 import {
   CALLBACK_RULE,
   isCompanyId,
@@ -21,11 +22,14 @@ import { parseProfile, type WhopProfile } from './profile.js';
 import {
   carriesState,
   carry,
-  GuardedStateStore,
   isCarried,
-  type RequestExtras,
+  storeState,
+  type Carried,
+  verifyState,
+  type StateMetadata,
   type StateStore,
 } from './state.js';
+import { AuthorizeURL, callbackURLOf } from './urls.js';
 import {
   adaptVerify,
   type AnyVerify,
@@ -42,6 +46,32 @@ import {
 /** The options of either flow, without and with `passReqToCallback`. */
 type Options = WhopStrategyOptions | WhopOAuth21Options;
 type OptionsWithRequest = WhopStrategyOptionsWithRequest | WhopOAuth21OptionsWithRequest;
+
+/** A callback's code and what its state store gave back. */
+interface Login {
+  readonly code: string;
+  readonly callbackURL: string | undefined;
+  readonly verifier: string | undefined;
+  readonly nonce: string | undefined;
+  readonly requested: { readonly company: string | undefined } | undefined;
+}
+
+/** What a login that asked for no company asked for. */
+const NO_COMPANY = Object.freeze({ company: undefined });
+
+/** A login's tokens and profile, for the verify function. */
+interface Tokens {
+  readonly accessToken: string;
+  readonly refreshToken: string | undefined;
+  readonly tokenParams: WhopTokenParams;
+  readonly profile: WhopProfile | undefined;
+}
+
+/** passport-oauth2's `_loadUserProfile`: `userProfile`, unless `skipUserProfile` says skip. */
+type ProfileLoader = (
+  accessToken: string,
+  done: (err?: unknown, profile?: WhopProfile) => void,
+) => void;
 
 /** What `passport.authenticate('whop', options)` takes beyond Passport's own options. */
 export interface WhopAuthenticateOptions {
@@ -75,6 +105,8 @@ export class WhopStrategy extends OAuth2Strategy {
   /** @internal Which of Whop's two OAuth flows this strategy speaks. */
   readonly flow: WhopFlow;
   /** @internal */
+  readonly authorizationURL: string;
+  /** @internal */
   readonly tokenURL: string;
   /** @internal Set in the OAuth 2.1 flow only. */
   readonly revocationURL: string | undefined;
@@ -85,8 +117,15 @@ export class WhopStrategy extends OAuth2Strategy {
   private readonly openidScope: string | undefined;
   private readonly tokens: TokenExchange;
   private readonly checks: LoginChecks;
+  private readonly stateStore: StateStore;
   /** Whether the state store gives back what the redirect asked for (see `carriesState`). */
   private readonly storeCarries: boolean;
+  private readonly authorizeURL: AuthorizeURL;
+  private readonly callbackURL: string;
+  private readonly trustProxy: boolean;
+  private readonly passReq: boolean;
+  /** The user's verify function, called with `params` always (see `adaptVerify`). */
+  private readonly verifyLogin: (...args: unknown[]) => void;
 
   constructor(options: Options, verify: AsyncVerifyFunction);
   constructor(options: Options, verify: AsyncVerifyFunctionWithParams);
@@ -103,6 +142,8 @@ export class WhopStrategy extends OAuth2Strategy {
       throw new TypeError('WhopStrategy requires a verify function');
     const resolved = resolveOptions(options);
     const oauth21 = resolved.flow === 'oauth2.1';
+    const passReq = options.passReqToCallback === true;
+    const verifyLogin = adaptVerify(verify, passReq);
     super(
       {
         clientID: resolved.clientID,
@@ -123,7 +164,7 @@ export class WhopStrategy extends OAuth2Strategy {
         customHeaders: options.customHeaders,
         passReqToCallback: options.passReqToCallback as false,
       },
-      adaptVerify(verify, options.passReqToCallback === true),
+      verifyLogin,
     );
     this.name = 'whop';
     this.flow = resolved.flow;
@@ -142,22 +183,29 @@ export class WhopStrategy extends OAuth2Strategy {
       flow: resolved.flow,
       codeStore: options.codeStore ?? new MemoryCodeStore(),
       needsSession: options.store === undefined && resolved.state,
-      claimed: (code, nonce) => this.tokens.expectNonce(code, nonce),
     });
-    const self = this as unknown as { _stateStore: StateStore };
-    this.storeCarries = carriesState(self._stateStore);
-    self._stateStore = new GuardedStateStore(
-      self._stateStore,
-      this.checks,
-    ) as unknown as StateStore;
+    // The store passport-oauth2 picked for the `state`, `store` and `pkce` options above.
+    this.stateStore = (this as unknown as { _stateStore: StateStore })._stateStore;
+    this.storeCarries = carriesState(this.stateStore);
+    this.authorizationURL = resolved.authorizationURL;
+    this.authorizeURL = new AuthorizeURL(resolved.authorizationURL, resolved.clientID);
+    this.callbackURL = options.callbackURL;
+    this.trustProxy = options.proxy === true;
+    this.passReq = passReq;
+    this.verifyLogin = verifyLogin;
 
-    // passport-oauth2 (and passport-oauth2-refresh) exchange codes and refresh tokens through
-    // this method of node-oauth; send them through this package's client instead.
+    // passport-oauth2-refresh refreshes tokens through this method of node-oauth; send them
+    // through this package's client instead.
     const oauth2 = this._oauth2 as unknown as { getOAuthAccessToken: ExchangeMethod };
     oauth2.getOAuthAccessToken = this.tokens.method;
   }
 
-  /** Checks the company, then starts the login (no code) or finishes it (a code). */
+  /**
+   * Starts the login (no code: the redirect to Whop) or finishes it (a code: the state, the
+   * company, the single-use claim, the exchange, the profile, verify), in the steps and with the
+   * hooks of passport-oauth2's own `authenticate` (`authorizationParams`, `tokenParams`,
+   * `userProfile`, `skipUserProfile`, the state store's forms), its URLs parsed once per strategy.
+   */
   override authenticate(req: Request, options: WhopAuthenticateOptions = {}): void {
     if (options.scope !== undefined && !isCompanyId(options.scope)) {
       return this.error(
@@ -173,43 +221,170 @@ export class WhopStrategy extends OAuth2Strategy {
         ),
       );
     }
-    const oauth21 = this.flow === 'oauth2.1';
-    // passport-oauth2 skips the state store for a string state: no verifier, no nonce kept.
-    if (oauth21 && typeof options.state === 'string') {
+    // A string state would go to Whop as it is, without the store: no verifier, no nonce kept.
+    if (this.flow === 'oauth2.1' && typeof options.state === 'string') {
       return this.error(
         new TypeError(
           "WhopStrategy: with flow: 'oauth2.1' the state passed to authenticate() must be an object, not a string (PKCE and the nonce are kept in the state store)",
         ),
       );
     }
-    const company = options.scope ?? this.company;
-    const extras: RequestExtras = oauth21
-      ? { company, nonce: randomBytes(16).toString('base64url') }
-      : { company };
-    if (!this.storeCarries) this.checks.remember(req, extras);
-    super.authenticate(req, {
-      ...options,
-      // The legacy flow sends the company as `scope`; OAuth 2.1 the OpenID scopes (and the
-      // company as `company_id`, from authorizationParams).
-      scope: oauth21 ? this.openidScope : company,
-      // passport-oauth2 hands an object `state` to the store at the redirect (with what this
-      // login asked for, when it asked for a company or sent a nonce); a string one (legacy
-      // flow only) it sends to Whop as it is, without the store.
-      state:
-        typeof options.state === 'string' || (company === undefined && !oauth21)
-          ? options.state
-          : carry(extras, options.state),
-    });
+    const query = (req.query ?? {}) as Record<string, string | undefined>;
+    if (query.error) {
+      if (query.error === 'access_denied') return this.fail({ message: query.error_description! });
+      return this.error(
+        new AuthorizationError(query.error_description!, query.error, query.error_uri!),
+      );
+    }
+    const meta: StateMetadata = {
+      authorizationURL: this.authorizationURL,
+      tokenURL: this.tokenURL,
+      clientID: this.clientID,
+      callbackURL: callbackURLOf(req, options.callbackURL ?? this.callbackURL, this.trustProxy),
+    };
+    const body = req.body as Record<string, string | undefined> | undefined;
+    const code = query.code || body?.code;
+    if (code) this.finishLogin(req, options, code, meta);
+    else this.startLogin(req, options, meta);
   }
 
-  /** OAuth 2.1's extra authorize parameters: `nonce`, and `company_id` when one is asked for. */
-  override authorizationParams(options: Record<PropertyKey, unknown>): object {
-    const carried = options.state;
-    if (this.flow !== 'oauth2.1' || !isCarried(carried)) return {};
-    return {
-      ...(carried.company !== null && { company_id: carried.company }),
-      nonce: carried.nonce,
+  /** The redirect to Whop's authorize page, the state (with PKCE and nonce) kept in the store. */
+  private startLogin(req: Request, options: WhopAuthenticateOptions, meta: StateMetadata): void {
+    const oauth21 = this.flow === 'oauth2.1';
+    const company = options.scope ?? this.company;
+    const params = this.authorizationParams(options) as Record<string, unknown>;
+    let nonce: string | undefined;
+    let verifier: string | undefined;
+    if (oauth21) {
+      // OAuth 2.1 sends the company as `company_id` and the OpenID scopes as `scope`.
+      if (company !== undefined) params.company_id = company;
+      nonce = randomBytes(16).toString('base64url');
+      params.nonce = nonce;
+    }
+    params.response_type = 'code';
+    params.redirect_uri = meta.callbackURL;
+    const scope = oauth21 ? this.openidScope : company;
+    if (scope) params.scope = scope;
+    if (oauth21) {
+      verifier = randomBytes(32).toString('base64url');
+      params.code_challenge = createHash('sha256').update(verifier).digest('base64url');
+      params.code_challenge_method = 'S256';
+    }
+    const appState = options.state;
+    if (typeof appState === 'string' && appState !== '') {
+      params.state = appState;
+      return this.redirect(this.authorizeURL.with(params));
+    }
+    const noSession = this.checks.noSession(req);
+    if (noSession) return this.error(noSession);
+    // Beside the app's state, the store keeps what this login asked for (when it asked for a
+    // company or sent a nonce) and gives it back on the callback.
+    const state =
+      company === undefined && !oauth21 ? appState : carry({ company, nonce }, appState);
+    try {
+      storeState(this.stateStore, req, verifier, state, meta, (err, handle) => {
+        if (err) return this.error(err);
+        if (handle) params.state = handle;
+        this.redirect(this.authorizeURL.with(params));
+      });
+    } catch (error) {
+      this.error(error);
+    }
+  }
+
+  /** The callback: the state, then the checks, the exchange and the profile, then verify. */
+  private finishLogin(
+    req: Request,
+    options: WhopAuthenticateOptions,
+    code: string,
+    meta: StateMetadata,
+  ): void {
+    const noSession = this.checks.noSession(req);
+    if (noSession) return this.error(noSession);
+    const body = req.body as Record<string, string | undefined> | undefined;
+    const providedState = (req.query as Record<string, string | undefined>).state || body?.state;
+    try {
+      verifyState(this.stateStore, req, providedState, meta, (err, ok, stored) => {
+        if (err) return this.error(err);
+        if (!ok) return this.fail(stored as { message: string }, 403);
+        const carried = isCarried(stored) ? stored : undefined;
+        const login: Login = {
+          code,
+          callbackURL: meta.callbackURL,
+          // PKCE stores answer the code verifier as `ok`.
+          verifier: typeof ok === 'string' ? ok : undefined,
+          nonce: carried?.nonce,
+          requested: this.requested(options, carried),
+        };
+        this.exchange(req, options, login).then(
+          (result) =>
+            process.nextTick(() =>
+              typeof result === 'string'
+                ? this.fail({ message: result }, 403)
+                : this.verified(req, result, carried ? carried.state : stored),
+            ),
+          (error: unknown) => process.nextTick(() => this.error(error)),
+        );
+      });
+    } catch (error) {
+      this.error(error);
+    }
+  }
+
+  /**
+   * What the login asked for, when known: what the store carried; with a store that carries state
+   * but gave back no Carried object, no company (the strategy carries one whenever it is asked
+   * for); with a store that cannot carry it, the company this callback asks for, if any.
+   */
+  private requested(
+    options: WhopAuthenticateOptions,
+    carried: Carried | undefined,
+  ): Login['requested'] {
+    if (carried) return { company: carried.company ?? undefined };
+    if (this.storeCarries) return NO_COMPANY;
+    const company = options.scope ?? this.company;
+    return company === undefined ? undefined : { company };
+  }
+
+  /** The company and code checks, the exchange and the profile; a string is a failure message. */
+  private async exchange(
+    req: Request,
+    options: WhopAuthenticateOptions,
+    login: Login,
+  ): Promise<Tokens | string> {
+    const failure = await this.checks.afterState(req, login.code, login.requested);
+    if (failure) return failure;
+    const params = this.tokenParams(options) as Record<string, unknown>;
+    params.grant_type = 'authorization_code';
+    params.redirect_uri = login.callbackURL;
+    if (login.verifier !== undefined) params.code_verifier = login.verifier;
+    const tokens = await this.tokens.exchange(login.code, params, login.nonce);
+    const profile = await new Promise<WhopProfile | undefined>((resolve, reject) => {
+      const self = this as unknown as { _loadUserProfile: ProfileLoader };
+      self._loadUserProfile(tokens.accessToken, (err, loaded) =>
+        err ? reject(err) : resolve(loaded),
+      );
+    });
+    return { ...tokens, profile };
+  }
+
+  /** Hands the tokens and profile to the app's verify function; ends the login as it says. */
+  private verified(req: Request, tokens: Tokens, appState: unknown): void {
+    const done = (err?: unknown, user?: Express.User | false, info?: object) => {
+      if (err) return this.error(err);
+      if (!user) return this.fail(info as { message: string });
+      const details: Record<string, unknown> = { ...info };
+      if (appState) details.state = appState;
+      this.success(user, details);
     };
+    const { accessToken, refreshToken, tokenParams, profile } = tokens;
+    try {
+      if (this.passReq)
+        this.verifyLogin(req, accessToken, refreshToken, tokenParams, profile, done);
+      else this.verifyLogin(accessToken, refreshToken, tokenParams, profile, done);
+    } catch (error) {
+      this.error(error);
+    }
   }
 
   /** Loads the user's profile from Whop, with the access token in the `Authorization` header. */

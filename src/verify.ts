@@ -81,7 +81,7 @@ export function adaptVerify(verify: AnyVerify, passReq: boolean): (...args: unkn
   const declared = verify.length - (passReq ? 1 : 0) + (isAsync ? 1 : 0);
   const wantsParams = declared >= 5;
   const call = (
-    lead: unknown[],
+    req: unknown,
     accessToken: unknown,
     refreshToken: unknown,
     params: unknown,
@@ -94,15 +94,17 @@ export function adaptVerify(verify: AnyVerify, passReq: boolean): (...args: unkn
       settled = true;
       done(err, user, info);
     };
-    const args = [
-      ...lead,
-      accessToken,
-      refreshToken,
-      ...(wantsParams ? [params] : []),
-      profile,
-      once,
-    ];
-    const result = (verify as (...a: unknown[]) => unknown)(...args);
+    const fn = verify as (...a: unknown[]) => unknown;
+    let result: unknown;
+    if (passReq) {
+      result = wantsParams
+        ? fn(req, accessToken, refreshToken, params, profile, once)
+        : fn(req, accessToken, refreshToken, profile, once);
+    } else {
+      result = wantsParams
+        ? fn(accessToken, refreshToken, params, profile, once)
+        : fn(accessToken, refreshToken, profile, once);
+    }
     if (
       result !== null &&
       typeof result === 'object' &&
@@ -123,12 +125,12 @@ export function adaptVerify(verify: AnyVerify, passReq: boolean): (...args: unkn
         params: unknown,
         profile: unknown,
         done: unknown,
-      ) => call([req], accessToken, refreshToken, params, profile, done as VerifyCallback)
+      ) => call(req, accessToken, refreshToken, params, profile, done as VerifyCallback)
     : (
         accessToken: unknown,
         refreshToken: unknown,
         params: unknown,
         profile: unknown,
         done: unknown,
-      ) => call([], accessToken, refreshToken, params, profile, done as VerifyCallback);
+      ) => call(undefined, accessToken, refreshToken, params, profile, done as VerifyCallback);
 }
