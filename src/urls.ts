@@ -65,7 +65,20 @@ const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
 export function callbackURLOf(req: OriginRequest, callbackURL: string, proxy: boolean): string {
   if (!callbackURL.startsWith('/')) return callbackURL;
   const origin = originOf(req, proxy);
-  if (PLAIN_HOST.test(origin) && PLAIN_PATH.test(callbackURL) && !DOT_SEGMENT.test(callbackURL))
-    return `${origin}${callbackURL}`;
+  if (PLAIN_HOST.test(origin) && isPlainPath(callbackURL)) return `${origin}${callbackURL}`;
   return resolve(`${origin}${req.url ?? ''}`, callbackURL);
+}
+
+// The callback paths seen: a strategy's own, and any passed to authenticate().
+const plainPaths = new Map<string, boolean>();
+const MAX_PATHS = 64;
+
+function isPlainPath(path: string): boolean {
+  let plain = plainPaths.get(path);
+  if (plain === undefined) {
+    plain = PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path);
+    if (plainPaths.size >= MAX_PATHS) plainPaths.clear();
+    plainPaths.set(path, plain);
+  }
+  return plain;
 }
