@@ -112,6 +112,8 @@ interface Target {
   readonly hostname: string;
   readonly port: string;
   readonly path: string;
+  /** The `Host` header, as Node's http would write it: the port only when not the default. */
+  readonly host: string;
 }
 
 // Whop's endpoints are a handful of configured URLs: parse each once, not per request.
@@ -128,11 +130,50 @@ function targetOf(address: string): Target {
       hostname,
       port: url.port,
       path: `${url.pathname}${url.search}`,
+      host: url.host,
     };
     if (targets.size >= MAX_TARGETS) targets.clear();
     targets.set(address, target);
   }
   return target;
+}
+
+/**
+ * The request's headers as name, value pairs, which Node's http writes as they are, without its
+ * per-header bookkeeping (a tenth of a request's CPU in the benchmark). The request's own
+ * headers (`request.headers`) may set `Host` and `Accept`, not the body's or the token's.
+ */
+function headersOf(request: WhopRequest, target: Target, body: string | undefined): string[] {
+  let host = target.host;
+  let accept = 'application/json';
+  const extra: string[] = [];
+  for (const name in request.headers) {
+    const value = request.headers[name]!;
+    switch (name.toLowerCase()) {
+      case 'host':
+        host = value;
+        continue;
+      case 'accept':
+        accept = value;
+        continue;
+      case 'content-type':
+      case 'content-length':
+        if (body !== undefined) continue;
+        break;
+      case 'authorization':
+        if (request.bearer !== undefined) continue;
+        break;
+    }
+    extra.push(name, value);
+  }
+  const headers = ['Host', host, 'Accept', accept];
+  if (body !== undefined) {
+    headers.push('Content-Type', 'application/x-www-form-urlencoded');
+    headers.push('Content-Length', String(Buffer.byteLength(body)));
+  }
+  if (request.bearer !== undefined) headers.push('Authorization', `Bearer ${request.bearer}`);
+  if (extra.length > 0) headers.push(...extra);
+  return headers;
 }
 
 function transportError(request: WhopRequest, error: unknown): Error {
@@ -155,12 +196,7 @@ export function send(request: WhopRequest, settings: HttpSettings): Promise<Whop
   return new Promise((resolve, reject) => {
     const target = targetOf(request.url);
     const body = request.form && encodeForm(request.form);
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    if (body !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      headers['content-length'] = String(Buffer.byteLength(body));
-    }
-    if (request.bearer !== undefined) headers.authorization = `Bearer ${request.bearer}`;
+    const headers = headersOf(request, target, body);
 
     let settled = false;
     const finish = (error: Error | undefined, response?: WhopResponse) => {

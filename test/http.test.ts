@@ -56,6 +56,71 @@ describe('http', () => {
       });
     });
 
+    describe('the headers on the wire', () => {
+      let server: Server;
+      let base: string;
+      let received: string[];
+      before(async () => {
+        server = createServer((req, res) => {
+          received = req.rawHeaders;
+          req.resume();
+          req.on('end', () => res.end('{}'));
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      });
+      after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+      /** Each header name (lowercased) with its values, in the order sent. */
+      function sent(): Record<string, string[]> {
+        const byName: Record<string, string[]> = {};
+        for (let i = 0; i < received.length; i += 2) {
+          (byName[received[i]!.toLowerCase()] ??= []).push(received[i + 1]!);
+        }
+        return byName;
+      }
+
+      it('names the host and port, asks for JSON and sends the form once', async () => {
+        await send({ step: 'token', url: `${base}/token`, form: { a: '1' } }, settings);
+        expect(sent()).to.deep.include({
+          host: [base.slice('http://'.length)],
+          accept: ['application/json'],
+          'content-type': ['application/x-www-form-urlencoded'],
+          'content-length': ['3'],
+        });
+      });
+
+      it("adds the request's own headers, which may replace Accept but not the token", async () => {
+        await send(
+          {
+            step: 'profile',
+            url: `${base}/me`,
+            bearer: 'tok_1',
+            headers: { 'X-App': 'demo', Accept: 'application/vnd.whop+json', Authorization: 'x' },
+          },
+          settings,
+        );
+        expect(sent()).to.deep.include({
+          'x-app': ['demo'],
+          accept: ['application/vnd.whop+json'],
+          authorization: ['Bearer tok_1'],
+        });
+      });
+
+      it("keeps the request's own Content-Type off a form", async () => {
+        await send(
+          {
+            step: 'token',
+            url: `${base}/token`,
+            form: { a: '1' },
+            headers: { 'Content-Type': 'text/plain' },
+          },
+          settings,
+        );
+        expect(sent()['content-type']).to.deep.equal(['application/x-www-form-urlencoded']);
+      });
+    });
+
     describe('when Retry-After is an HTTP date', () => {
       it('turns it into seconds', async () => {
         const date = new Date(Date.now() + 30_000).toUTCString();
