@@ -6,15 +6,13 @@ import type { AppReport } from './app-process.js';
 import type { LoadJob, LoadResult } from './load.js';
 
 export interface LoginSettings {
-  /** Logins in flight at once. */
+  /** Logins in flight at once, for each app. */
   readonly concurrency: number;
-  /** Logins per strategy before measuring (JIT, connection pools, session stores). */
+  /** Logins per app before measuring (JIT, connection pools, session stores). */
   readonly warmup: number;
-  /** Logins per strategy in each round. */
-  readonly perRound: number;
+  /** How long each round keeps every app under load, in milliseconds. */
+  readonly roundMs: number;
   readonly rounds: number;
-  /** No new round starts past this many milliseconds of measuring. */
-  readonly budgetMs: number;
 }
 
 export interface LoginStats {
@@ -40,17 +38,18 @@ class LoadClient {
     return new LoadClient(fork(fileURLToPath(new URL('./load.ts', import.meta.url))));
   }
 
-  run(job: LoadJob): Promise<LoadResult> {
+  /** Runs the jobs at once, one for each app. */
+  run(jobs: LoadJob[]): Promise<LoadResult[]> {
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null) =>
         reject(new Error(`the load process exited (${code}) during a run`));
       this.child.once('exit', onExit);
-      this.child.once('message', (message: LoadResult | { error: string }) => {
+      this.child.once('message', (message: LoadResult[] | { error: string }) => {
         this.child.off('exit', onExit);
         if ('error' in message) reject(new Error(`the load process failed: ${message.error}`));
         else resolve(message);
       });
-      this.child.send(job);
+      this.child.send(jobs);
     });
   }
 
@@ -90,28 +89,16 @@ export class AppProcess {
   }
 }
 
-/** Every order of the strategies, once each. */
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) =>
-    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
-  );
-}
-
-// Round r runs the strategies in the r-th of all their orders: over 6 rounds each strategy runs
-// in each position equally often and after each other strategy equally often. A plain rotation
-// would put one strategy after the same neighbour most of the time, and a batch leaves garbage
-// and cache state behind for the next one to pay for.
-const ORDERS = permutations(STRATEGIES);
-
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /**
- * Logins against each app in rounds: every round runs each strategy once, in one of its orders
- * from round to round, so a burst of noise on the machine falls on all of them alike.
+ * Logins against all the apps at once, in rounds: each app has its own logins in flight, so a
+ * burst of noise on the machine falls on all of them alike, and each app's logins/s is what it
+ * does with its share of the machine. Taking turns, one app at a time, a burst falls on one of
+ * them only: on this shared machine single rounds then varied by 40 %.
  */
 export async function measureLogins(
   apps: Readonly<Record<StrategyName, AppProcess>>,
@@ -121,53 +108,55 @@ export async function measureLogins(
   const client = LoadClient.start();
   const runId = randomBytes(4).toString('hex');
   let batch = 0;
-  const cpuMicros = Object.fromEntries(STRATEGIES.map((name) => [name, 0])) as Record<
-    StrategyName,
-    number
-  >;
-  const run = async (name: StrategyName, count: number): Promise<LoadResult> => {
-    const job = {
+  const cpuMicros = () =>
+    Promise.all(STRATEGIES.map(async (name) => (await apps[name].report()).cpuMicros));
+  const runAll = async (limit: { count: number } | { durationMs: number }) => {
+    batch += 1;
+    const jobs = STRATEGIES.map((name) => ({
+      ...limit,
       base: apps[name].url,
-      count,
       concurrency: settings.concurrency,
-      codePrefix: `${runId}-${name}-${batch++}-`,
-    };
-    const before = await apps[name].report();
-    const result = await client.run(job);
-    const after = await apps[name].report();
-    cpuMicros[name] += after.cpuMicros - before.cpuMicros;
-    if (result.failures > 0) {
-      throw new Error(
-        `${result.failures} of ${count} ${name} logins failed; the first: ${result.firstFailure}`,
-      );
-    }
-    return result;
+      codePrefix: `${runId}-${name}-${batch}-`,
+    }));
+    const before = await cpuMicros();
+    const results = await client.run(jobs);
+    const after = await cpuMicros();
+    STRATEGIES.forEach((name, i) => {
+      const { failures, latencies, firstFailure } = results[i]!;
+      if (failures > 0) {
+        throw new Error(
+          `${failures} of ${failures + latencies.length} ${name} logins failed; the first: ${firstFailure}`,
+        );
+      }
+    });
+    return STRATEGIES.map((_, i) => ({ ...results[i]!, cpuMicros: after[i]! - before[i]! }));
   };
 
   try {
-    for (const name of STRATEGIES) await run(name, settings.warmup);
-    for (const name of STRATEGIES) cpuMicros[name] = 0;
-    const totals = Object.fromEntries(
-      STRATEGIES.map((name) => [name, { ms: 0, latencies: [] as number[], rates: [] as number[] }]),
-    ) as Record<StrategyName, { ms: number; latencies: number[]; rates: number[] }>;
-    const start = performance.now();
+    await runAll({ count: settings.warmup });
+    const totals = STRATEGIES.map(() => ({
+      ms: 0,
+      cpuMicros: 0,
+      latencies: [] as number[],
+      rates: [] as number[],
+    }));
     for (let round = 0; round < settings.rounds; round += 1) {
-      if (round > 0 && performance.now() - start > settings.budgetMs) break;
-      const order = ORDERS[round % ORDERS.length]!;
+      const results = await runAll({ durationMs: settings.roundMs });
       const rates = {} as Record<StrategyName, number>;
-      for (const name of order) {
-        const result = await run(name, settings.perRound);
-        const total = totals[name];
+      STRATEGIES.forEach((name, i) => {
+        const result = results[i]!;
+        const total = totals[i]!;
         total.ms += result.elapsedMs;
+        total.cpuMicros += result.cpuMicros;
         total.latencies.push(...result.latencies);
         rates[name] = (result.latencies.length / result.elapsedMs) * 1000;
         total.rates.push(rates[name]);
-      }
+      });
       onRound(round, rates);
     }
     return Object.fromEntries(
-      STRATEGIES.map((name) => {
-        const { ms, latencies, rates } = totals[name];
+      STRATEGIES.map((name, i) => {
+        const { ms, cpuMicros, latencies, rates } = totals[i]!;
         const sorted = latencies.sort((a, b) => a - b);
         const stats: LoginStats = {
           logins: sorted.length,
@@ -175,7 +164,7 @@ export async function measureLogins(
           p50: percentile(sorted, 50),
           p99: percentile(sorted, 99),
           roundRates: rates,
-          cpuMicrosPerLogin: cpuMicros[name] / sorted.length,
+          cpuMicrosPerLogin: cpuMicros / sorted.length,
         };
         return [name, stats];
       }),

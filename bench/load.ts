@@ -3,10 +3,11 @@
 import { Agent, request } from 'undici';
 import { CALLBACK_PATH, LOGIN_PATH } from './paths.js';
 
-/** One batch of logins against one app. */
+/** Logins against one app: `count` of them, or as many as start within `durationMs`. */
 export interface LoadJob {
   readonly base: string;
-  readonly count: number;
+  readonly count?: number;
+  readonly durationMs?: number;
   readonly concurrency: number;
   /** Codes are `${codePrefix}${i}`: unique across the whole run. */
   readonly codePrefix: string;
@@ -56,8 +57,10 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   let next = 0;
   let failures = 0;
   let firstFailure: string | undefined;
+  const count = job.count ?? Infinity;
+  const deadline = performance.now() + (job.durationMs ?? Infinity);
   const worker = async () => {
-    for (let i = next++; i < job.count; i = next++) {
+    for (let i = next++; i < count && performance.now() < deadline; i = next++) {
       try {
         latencies.push(await login(job.base, `${job.codePrefix}${i}`));
       } catch (error) {
@@ -73,8 +76,9 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
 }
 
 if (process.send) {
-  process.on('message', (job: LoadJob) => {
-    runLoad(job).then(
+  // Several jobs at once: one for each app, all under load together.
+  process.on('message', (jobs: LoadJob[]) => {
+    Promise.all(jobs.map(runLoad)).then(
       (result) => process.send!(result),
       (error: Error) => process.send!({ error: error.message }),
     );

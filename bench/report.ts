@@ -98,7 +98,7 @@ export function toMarkdown(r: Results): string {
     `| --- | ---: | ---: | ---: | ---: | ---: |`,
     ...rows,
     '',
-    `WhopStrategy / OAuth2Strategy by round: ${Math.min(...spread).toFixed(2)} to ${Math.max(...spread).toFixed(2)} (${spread.length} rounds of ${r.settings.perRound} logins each, ${r.settings.concurrency} in flight). CPU µs/login: each app's own process (the fake Whop and the client run in others).`,
+    `WhopStrategy / OAuth2Strategy by round: ${Math.min(...spread).toFixed(2)} to ${Math.max(...spread).toFixed(2)} (${spread.length} rounds of ${r.settings.roundMs / 1000} s, all apps at once, ${r.settings.concurrency} logins in flight each). CPU µs/login: each app's own process (the fake Whop and the client run in others).`,
     '',
     `| Measure | Result | Target | |`,
     `| --- | ---: | --- | --- |`,

@@ -18,10 +18,9 @@ function setting(name: string, fallback: number): number {
 
 const settings: LoginSettings = {
   concurrency: setting('BENCH_CONCURRENCY', 8),
-  warmup: setting('BENCH_WARMUP', 200),
-  perRound: setting('BENCH_PER_ROUND', 500),
-  rounds: setting('BENCH_ROUNDS', 6),
-  budgetMs: 60_000,
+  warmup: setting('BENCH_WARMUP', 2000),
+  roundMs: setting('BENCH_ROUND_MS', 2000),
+  rounds: setting('BENCH_ROUNDS', 15),
 };
 
 async function main(): Promise<void> {
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
     for (const name of STRATEGIES) apps[name] = await AppProcess.start(name, whop.url);
 
     console.log(
-      `Logins: ${settings.warmup} warm-up, then ${settings.rounds} rounds × ${settings.perRound} per strategy, ${settings.concurrency} in flight…`,
+      `Logins, all apps at once, ${settings.concurrency} in flight each: ${settings.warmup} warm-up each, then ${settings.rounds} rounds of ${settings.roundMs / 1000} s…`,
     );
     const logins = await measureLogins(
       apps as Record<StrategyName, AppProcess>,
