@@ -6,6 +6,18 @@ import type { WhopFlow } from './options.js';
 /** Whop's authorization codes expire after 5 minutes: remember each exchanged one that long. */
 const CODE_TTL_MS = 5 * 60 * 1000;
 
+/** What the checks read of a callback. */
+export interface CallbackParams {
+  readonly code: string;
+  /** The `scope` Whop sent back, which in the legacy flow names the company. */
+  readonly scope: unknown;
+  /**
+   * What the login asked for, when known: the company the redirect recorded (or, for a store
+   * that cannot carry it, the one this callback asks for).
+   */
+  readonly requested: { readonly company: string | undefined } | undefined;
+}
+
 export interface LoginCheckSettings {
   readonly flow: WhopFlow;
   readonly codeStore: CodeStore;
@@ -31,23 +43,14 @@ export class LoginChecks {
     );
   }
 
-  /**
-   * Resolves a failure message, or undefined to go on to the exchange. `requested` is what the
-   * login asked for, when known: the company the redirect recorded (or, for a store that cannot
-   * carry it, the one this callback asks for).
-   */
-  async afterState(
-    req: Request,
-    code: string,
-    requested: { readonly company: string | undefined } | undefined,
-  ): Promise<string | undefined> {
+  /** Resolves a failure message, or undefined to go on to the exchange. */
+  async afterState({ code, scope, requested }: CallbackParams): Promise<string | undefined> {
     // In OAuth 2.1 the callback's `scope` (if any) is the OpenID scopes, not a company.
     if (this.settings.flow === 'legacy' && requested !== undefined) {
       // Whop's docs say the callback echoes `scope`; nothing confirms it always does, so a
       // callback without one is accepted.
-      const echoed = (req.query as Record<string, unknown> | undefined)?.scope;
-      if (typeof echoed === 'string' && echoed !== '' && echoed !== requested.company) {
-        return `Whop returned to a login for company ${echoed}, but ${requested.company ?? 'no company'} was requested`;
+      if (typeof scope === 'string' && scope !== '' && scope !== requested.company) {
+        return `Whop returned to a login for company ${scope}, but ${requested.company ?? 'no company'} was requested`;
       }
     }
     let claimed: boolean;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import OAuth2Strategy, { AuthorizationError, InternalOAuthError } from 'passport-oauth2';
-import { LoginChecks } from './callback.js';
+import { LoginChecks, type CallbackParams } from './callback.js';
 import { MemoryCodeStore } from './codes.js';
 import { internalError } from './errors.js';
 import { describeFailure, isSuccess, send, type HttpSettings } from './http.js';
@@ -47,13 +47,14 @@ import {
 type Options = WhopStrategyOptions | WhopOAuth21Options;
 type OptionsWithRequest = WhopStrategyOptionsWithRequest | WhopOAuth21OptionsWithRequest;
 
-/** A callback's code and what its state store gave back. */
-interface Login {
-  readonly code: string;
+/** A request's query (or body) parameters, as Express parses them. */
+type Query = Readonly<Record<string, string | undefined>>;
+
+/** A callback's code, what its state store gave back, and what the exchange sends with it. */
+interface Login extends CallbackParams {
   readonly callbackURL: string | undefined;
   readonly verifier: string | undefined;
   readonly nonce: string | undefined;
-  readonly requested: { readonly company: string | undefined } | undefined;
 }
 
 /** What a login that asked for no company asked for. */
@@ -229,7 +230,8 @@ export class WhopStrategy extends OAuth2Strategy {
         ),
       );
     }
-    const query = (req.query ?? {}) as Record<string, string | undefined>;
+    // Read once: Express 5 parses the query string again at every read of req.query.
+    const query = (req.query ?? {}) as Query;
     if (query.error) {
       if (query.error === 'access_denied') return this.fail({ message: query.error_description! });
       return this.error(
@@ -242,9 +244,9 @@ export class WhopStrategy extends OAuth2Strategy {
       clientID: this.clientID,
       callbackURL: callbackURLOf(req, options.callbackURL ?? this.callbackURL, this.trustProxy),
     };
-    const body = req.body as Record<string, string | undefined> | undefined;
+    const body = req.body as Query | undefined;
     const code = query.code || body?.code;
-    if (code) this.finishLogin(req, options, code, meta);
+    if (code) this.finishLogin(req, options, query, code, meta);
     else this.startLogin(req, options, meta);
   }
 
@@ -296,13 +298,14 @@ export class WhopStrategy extends OAuth2Strategy {
   private finishLogin(
     req: Request,
     options: WhopAuthenticateOptions,
+    query: Query,
     code: string,
     meta: StateMetadata,
   ): void {
     const noSession = this.checks.noSession(req);
     if (noSession) return this.error(noSession);
-    const body = req.body as Record<string, string | undefined> | undefined;
-    const providedState = (req.query as Record<string, string | undefined>).state || body?.state;
+    const body = req.body as Query | undefined;
+    const providedState = query.state || body?.state;
     try {
       verifyState(this.stateStore, req, providedState, meta, (err, ok, stored) => {
         if (err) return this.error(err);
@@ -310,13 +313,14 @@ export class WhopStrategy extends OAuth2Strategy {
         const carried = isCarried(stored) ? stored : undefined;
         const login: Login = {
           code,
+          scope: query.scope,
           callbackURL: meta.callbackURL,
           // PKCE stores answer the code verifier as `ok`.
           verifier: typeof ok === 'string' ? ok : undefined,
           nonce: carried?.nonce,
           requested: this.requested(options, carried),
         };
-        this.exchange(req, options, login).then(
+        this.exchange(options, login).then(
           (result) =>
             process.nextTick(() =>
               typeof result === 'string'
@@ -347,12 +351,8 @@ export class WhopStrategy extends OAuth2Strategy {
   }
 
   /** The company and code checks, the exchange and the profile; a string is a failure message. */
-  private async exchange(
-    req: Request,
-    options: WhopAuthenticateOptions,
-    login: Login,
-  ): Promise<Tokens | string> {
-    const failure = await this.checks.afterState(req, login.code, login.requested);
+  private async exchange(options: WhopAuthenticateOptions, login: Login): Promise<Tokens | string> {
+    const failure = await this.checks.afterState(login);
     if (failure) return failure;
     const params = this.tokenParams(options) as Record<string, unknown>;
     params.grant_type = 'authorization_code';
