@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import OAuth2Strategy, { AuthorizationError, InternalOAuthError } from 'passport-oauth2';
+import OAuth2Strategy, { AuthorizationError } from 'passport-oauth2';
 import { LoginChecks, type CallbackParams } from './callback.js';
 import { MemoryCodeStore } from './codes.js';
 import { internalError } from './errors.js';
@@ -154,8 +154,8 @@ export class WhopStrategy extends OAuth2Strategy {
         tokenURL: resolved.tokenURL,
         scope: oauth21 ? resolved.openidScope : resolved.company,
         // Whop's OAuth 2.1 requires PKCE S256. `store: true` picks passport-oauth2's session
-        // store that keeps app state (with PKCE, the one that also keeps the verifier): the guard
-        // stores the requested company and the nonce there.
+        // store that keeps app state (with PKCE, the one that also keeps the verifier), where
+        // authenticate() keeps the requested company and the nonce.
         pkce: oauth21,
         state: resolved.state,
         store: (options.store ?? (resolved.state ? true : undefined)) as never,
@@ -416,10 +416,5 @@ export class WhopStrategy extends OAuth2Strategy {
         (profile) => process.nextTick(() => done(null, profile)),
         (error: Error) => process.nextTick(() => done(error)),
       );
-  }
-
-  /** passport-oauth2 wraps token errors; this package's are final already. */
-  protected _createOAuthError(message: string, err: unknown): Error {
-    return err instanceof Error ? err : new InternalOAuthError(message, err);
   }
 }
