@@ -14,7 +14,16 @@ import {
 } from '../src/index.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { fixture } from './support/fixtures.js';
-import { BASE, CALLBACK, me, token, WHOP_API, WHOP_DATA, whopAnswers } from './support/whop.js';
+import {
+  BASE,
+  CALLBACK,
+  me,
+  token,
+  tokenForm,
+  WHOP_API,
+  WHOP_DATA,
+  whopAnswers,
+} from './support/whop.js';
 
 interface VerifyCall {
   accessToken: string;
@@ -163,6 +172,55 @@ describe('WhopStrategy', () => {
         );
         const { location } = await new Browser(app.url).startLogin();
         expect(location.searchParams.get('redirect_uri')).to.equal(`${app.url}/auth/whop/callback`);
+      });
+    });
+
+    describe('with a callbackURL passed to authenticate()', () => {
+      it('sends it, resolved against the request, instead of the option', async () => {
+        app = await startApp(new WhopStrategy(BASE, async () => ({ id: 'u' })), {
+          authorize: { callbackURL: '/auth/whop/other-callback' },
+        });
+        const { location } = await new Browser(app.url).startLogin();
+        expect(location.searchParams.get('redirect_uri')).to.equal(
+          `${app.url}/auth/whop/other-callback`,
+        );
+      });
+    });
+
+    describe('behind a proxy', () => {
+      const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'example.com' };
+      const redirectURI = async (strategy: WhopStrategy) => {
+        app = await startApp(strategy);
+        const response = await new Browser(app.url).get('/auth/whop', forwarded);
+        return new URL(response.headers.get('location')!).searchParams.get('redirect_uri');
+      };
+      const options = { ...BASE, callbackURL: '/auth/whop/callback' };
+
+      it('resolves a relative callbackURL with the forwarded host, with proxy: true', async () =>
+        expect(
+          await redirectURI(
+            new WhopStrategy({ ...options, proxy: true }, async () => ({ id: 'u' })),
+          ),
+        ).to.equal('https://example.com/auth/whop/callback'));
+
+      it('ignores the forwarded headers without it', async () =>
+        expect(await redirectURI(new WhopStrategy(options, async () => ({ id: 'u' })))).to.equal(
+          `${app.url}/auth/whop/callback`,
+        ));
+    });
+
+    describe("with a subclass's authorizationParams", () => {
+      it("sends its parameters beside the login's own", async () => {
+        class PromptStrategy extends WhopStrategy {
+          override authorizationParams() {
+            return { prompt: 'consent' };
+          }
+        }
+        app = await startApp(new PromptStrategy(BASE, async () => ({ id: 'u' })));
+        const { location, state } = await new Browser(app.url).startLogin();
+        expect(location.searchParams.get('prompt')).to.equal('consent');
+        expect(location.searchParams.get('response_type')).to.equal('code');
+        expect(state).to.match(/^[A-Za-z0-9]{24}$/);
       });
     });
 
@@ -712,6 +770,27 @@ describe('WhopStrategy', () => {
       expect(outcome.user).to.deep.equal({ id: 'x', profile: null });
       expect(exchange.isDone()).to.equal(true);
       expect(profile.isDone()).to.equal(false);
+    });
+  });
+
+  describe("a subclass's tokenParams", () => {
+    it('are sent with the code', async () => {
+      class AudienceStrategy extends WhopStrategy {
+        override tokenParams() {
+          return { audience: 'api' };
+        }
+      }
+      const app = await startApp(new AudienceStrategy(BASE, async (_a, _r, p) => ({ id: p.id })));
+      const browser = new Browser(app.url);
+      const { state } = await browser.startLogin();
+      const exchange = nock(WHOP_DATA)
+        .post('/api/v3/oauth/token', { ...tokenForm('code_1'), audience: 'api' })
+        .reply(200, token);
+      nock(WHOP_API).get('/api/v5/me').reply(200, me);
+      const outcome = await browser.check({ code: 'code_1', state: state! });
+      await app.close();
+      expect(outcome.user).to.deep.equal({ id: me.id });
+      expect(exchange.isDone()).to.equal(true);
     });
   });
 
