@@ -33,6 +33,7 @@ import { AuthorizeURL, callbackURLOf } from './urls.js';
 import {
   adaptVerify,
   type AnyVerify,
+  type LoginVerify,
   type AsyncVerifyFunction,
   type AsyncVerifyFunctionWithParams,
   type AsyncVerifyFunctionWithRequest,
@@ -124,9 +125,8 @@ export class WhopStrategy extends OAuth2Strategy {
   private readonly authorizeURL: AuthorizeURL;
   private readonly callbackURL: string;
   private readonly trustProxy: boolean;
-  private readonly passReq: boolean;
-  /** The user's verify function, called with `params` always (see `adaptVerify`). */
-  private readonly verifyLogin: (...args: unknown[]) => void;
+  /** The user's verify function, in whichever form it takes (see `adaptVerify`). */
+  private readonly verifyLogin: LoginVerify;
 
   constructor(options: Options, verify: AsyncVerifyFunction);
   constructor(options: Options, verify: AsyncVerifyFunctionWithParams);
@@ -143,8 +143,7 @@ export class WhopStrategy extends OAuth2Strategy {
       throw new TypeError('WhopStrategy requires a verify function');
     const resolved = resolveOptions(options);
     const oauth21 = resolved.flow === 'oauth2.1';
-    const passReq = options.passReqToCallback === true;
-    const verifyLogin = adaptVerify(verify, passReq);
+    const verifyLogin = adaptVerify(verify, options.passReqToCallback === true);
     super(
       {
         clientID: resolved.clientID,
@@ -165,7 +164,8 @@ export class WhopStrategy extends OAuth2Strategy {
         customHeaders: options.customHeaders,
         passReqToCallback: options.passReqToCallback as false,
       },
-      verifyLogin,
+      // passport-oauth2 requires one and keeps it; only this class's authenticate() calls it.
+      verifyLogin as never,
     );
     this.name = 'whop';
     this.flow = resolved.flow;
@@ -192,7 +192,6 @@ export class WhopStrategy extends OAuth2Strategy {
     this.authorizeURL = new AuthorizeURL(resolved.authorizationURL, resolved.clientID);
     this.callbackURL = options.callbackURL;
     this.trustProxy = options.proxy === true;
-    this.passReq = passReq;
     this.verifyLogin = verifyLogin;
 
     // passport-oauth2-refresh refreshes tokens through this method of node-oauth; send them
@@ -379,9 +378,7 @@ export class WhopStrategy extends OAuth2Strategy {
     };
     const { accessToken, refreshToken, tokenParams, profile } = tokens;
     try {
-      if (this.passReq)
-        this.verifyLogin(req, accessToken, refreshToken, tokenParams, profile, done);
-      else this.verifyLogin(accessToken, refreshToken, tokenParams, profile, done);
+      this.verifyLogin(req, accessToken, refreshToken, tokenParams, profile, done);
     } catch (error) {
       this.error(error);
     }

@@ -67,27 +67,30 @@ export type AsyncVerifyFunctionWithRequestAndParams = (
 /** @internal Any of the verify forms above. */
 export type AnyVerify = (...args: never[]) => unknown;
 
+/** @internal What the strategy calls once it has the tokens and the profile. */
+export type LoginVerify = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string | undefined,
+  params: WhopTokenParams,
+  profile: WhopProfile | undefined,
+  done: VerifyCallback,
+) => void;
+
 /**
- * Hand passport-oauth2 a function it calls with `params` always, and call the user's verify in
- * its own form: passport-oauth2's arity rule for callback functions (five parameters, or six with
- * `req`, take `params`), and for `async` functions the same count without `done`. A returned
- * promise settles the login: a user logs in, `false`/`null` fails, a rejection is an error.
+ * One function the strategy calls with everything, which calls the user's verify in its own
+ * form: passport-oauth2's arity rule for callback functions (five parameters, or six with `req`,
+ * take `params`), and for `async` functions the same count without `done`. A returned promise
+ * settles the login: a user logs in, `false`/`null` fails, a rejection is an error.
  *
  * @internal
  */
-export function adaptVerify(verify: AnyVerify, passReq: boolean): (...args: unknown[]) => void {
+export function adaptVerify(verify: AnyVerify, passReq: boolean): LoginVerify {
   const isAsync =
     (verify as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'AsyncFunction';
   const declared = verify.length - (passReq ? 1 : 0) + (isAsync ? 1 : 0);
   const wantsParams = declared >= 5;
-  const call = (
-    req: unknown,
-    accessToken: unknown,
-    refreshToken: unknown,
-    params: unknown,
-    profile: unknown,
-    done: VerifyCallback,
-  ) => {
+  return (req, accessToken, refreshToken, params, profile, done) => {
     let settled = false;
     const once: VerifyCallback = (err, user, info) => {
       if (settled) return;
@@ -117,20 +120,4 @@ export function adaptVerify(verify: AnyVerify, passReq: boolean): (...args: unkn
       );
     }
   };
-  return passReq
-    ? (
-        req: unknown,
-        accessToken: unknown,
-        refreshToken: unknown,
-        params: unknown,
-        profile: unknown,
-        done: unknown,
-      ) => call(req, accessToken, refreshToken, params, profile, done as VerifyCallback)
-    : (
-        accessToken: unknown,
-        refreshToken: unknown,
-        params: unknown,
-        profile: unknown,
-        done: unknown,
-      ) => call(undefined, accessToken, refreshToken, params, profile, done as VerifyCallback);
 }
