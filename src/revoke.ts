@@ -2,10 +2,11 @@ import { failure, isSuccess, send } from './http.js';
 import { WhopStrategy } from './strategy.js';
 
 /**
- * Revoke an access or refresh token at Whop (OAuth 2.1 flow: `POST revocationURL` with `token`,
+ * Revoke a refresh token at Whop (OAuth 2.1 flow: `POST revocationURL` with `token`,
  * `client_id`, and `client_secret` for a confidential app), with the strategy's timeout,
- * agent and headers. Resolves once Whop accepted it (RFC 7009: also for a token that was
- * already invalid).
+ * agent and headers, as at logout. Resolves once Whop accepted it (RFC 7009: also for a token
+ * that was already invalid). Whop's access tokens cannot be revoked: Whop accepts the request,
+ * but the token keeps working until it expires (within an hour); drop it from your session.
  *
  * Rejects with a `TypeError` for a bad argument or a legacy-flow strategy (before any request),
  * a `TokenError` (`code`, `status`) when Whop refuses with an OAuth error, and an

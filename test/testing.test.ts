@@ -198,7 +198,8 @@ describe('startMockWhop', () => {
       ['the client is unknown', { client_id: 'app_nobody' }, /No app has the client_id app_nobody/],
       ['the redirect_uri is not registered', { redirect_uri: `${CALLBACK}/` }, /not registered/],
       ['the redirect_uri is absent', { redirect_uri: '' }, /redirect_uri is required/],
-      ['the scope is not a company ID', { scope: 'openid' }, /must be a company ID/],
+      ['the scope names two companies', { scope: 'biz_a1 biz_b2' }, /at most one company ID/],
+      ['the scope is not scope tokens', { scope: 'read"user' }, /Whop permission scopes/],
       ['the response_type is not code', { response_type: 'token' }, /response_type must be code/],
     ];
     for (const [when, extra, message] of cases) {
@@ -280,10 +281,27 @@ describe('startMockWhop', () => {
         'expires_in',
         'refresh_token',
         'scope',
+        'created_at',
       ));
     it('says bearer', () => expect(token.json.token_type).to.equal('bearer'));
+    it('says when the token was made, in Unix seconds', () =>
+      expect(token.json.created_at).to.equal(Math.floor(clock / 1000)));
     it('gives the token lifetime', () => expect(token.json.expires_in).to.equal(3600));
     it('gives the granted company scope', () => expect(token.json.scope).to.equal('biz_abc123'));
+    it('serves the same exchange at /v5/oauth/token (Auth.js, better-auth)', async () => {
+      const { code } = await legacyLogin(whop); // spent at /api/v3; a new login for /v5
+      const again = codeOf(await whop.approve(withQuery(whop.authorizationURL, legacyParams())));
+      const v5 = await post(`${whop.url}/v5/oauth/token`, legacyExchange(again));
+      expect([code === again, v5.status, typeof v5.json.access_token]).to.deep.equal([
+        false,
+        200,
+        'string',
+      ]);
+    });
+    it('gives a token /v5/me accepts', async () =>
+      expect((await get(`${whop.url}/v5/me`, bearer(token.json.access_token))).json.id).to.equal(
+        MOCK_USER.id,
+      ));
     it('is not cached', () => expect(token.headers.get('cache-control')).to.equal('no-store'));
     it('gives a token /api/v5/me accepts', async () => {
       const me = await get(whop.userProfileURL, bearer(token.json.access_token));
@@ -435,6 +453,35 @@ describe('startMockWhop', () => {
       const widened = legacyRefresh(String(refreshed.json.refresh_token), { scope: 'biz_other' });
       expect((await post(whop.tokenURL, widened)).json.error).to.equal('invalid_scope');
     });
+  });
+
+  describe('when a legacy login asks for permission scopes (read_user)', () => {
+    let page: Answer;
+    let back: URL;
+    let token: Answer;
+    beforeEach(async () => {
+      await start();
+      const url = withQuery(whop.authorizationURL, legacyParams({ scope: 'read_user biz_abc123' }));
+      page = await get(url);
+      back = new URL(await whop.approve(url));
+      token = await post(whop.tokenURL, legacyExchange(back.searchParams.get('code')!));
+    });
+
+    it('shows the consent page', () => expect(page.status).to.equal(200));
+    it('lists the permission', () => expect(page.text).to.contain('<li>See your profile</li>'));
+    it('shows the company', () => expect(page.text).to.contain('<dd>biz_abc123</dd>'));
+    it('sends the scope back as it was passed', () =>
+      expect(back.searchParams.get('scope')).to.equal('read_user biz_abc123'));
+    it('grants the scope', () => expect(token.json.scope).to.equal('read_user biz_abc123'));
+    it('refreshes with the company alone', async () =>
+      expect(
+        (
+          await post(
+            whop.tokenURL,
+            legacyRefresh(String(token.json.refresh_token), { scope: 'biz_abc123' }),
+          )
+        ).status,
+      ).to.equal(200));
   });
 
   describe('/api/v5/me', () => {
@@ -660,10 +707,16 @@ describe('startMockWhop', () => {
       expect((await refresh(tokens.refresh_token)).json.error).to.equal('invalid_grant'));
     it('answers a revocation with 200 {}', async () =>
       expect(await revoke(tokens.access_token)).to.include({ status: 200, text: '{}' }));
-    it('stops a revoked access token', async () => {
+    it('keeps a revoked access token working until it expires, as Whop does', async () => {
       await revoke(tokens.access_token);
       expect((await get(whop.oauth21.userInfoURL, bearer(tokens.access_token))).status).to.equal(
-        401,
+        200,
+      );
+    });
+    it('keeps the access token working when its refresh token is revoked', async () => {
+      await revoke(tokens.refresh_token);
+      expect((await get(whop.oauth21.userInfoURL, bearer(tokens.access_token))).status).to.equal(
+        200,
       );
     });
     it('stops a revoked refresh token', async () => {

@@ -185,9 +185,10 @@ export function createDemoApp(config: DemoConfig): express.Express {
 
   app.post('/logout', async (req, res, next) => {
     const tokens = req.session.whop;
-    // Only the OAuth 2.1 flow can revoke; the legacy flow has no revocation endpoint.
-    if (flow === 'oauth2.1' && tokens) {
-      await revokeToken(strategy, tokens.refreshToken ?? tokens.accessToken).catch((error) =>
+    // Only the OAuth 2.1 flow can revoke; the legacy flow has no revocation endpoint. Whop revokes
+    // refresh tokens only: the access token cannot be revoked, and expires within the hour.
+    if (flow === 'oauth2.1' && tokens?.refreshToken) {
+      await revokeToken(strategy, tokens.refreshToken).catch((error) =>
         log(`Revoking the token failed (logging out anyway): ${describe(error)}`),
       );
     }

@@ -15,7 +15,7 @@ export interface AuthorizationRequest {
   readonly echo?: Readonly<Record<string, string>>;
   /** The company to show on the page. */
   readonly companyID?: string;
-  /** The scopes to list on the page (OAuth 2.1). */
+  /** The scopes to list on the page (OAuth 2.1's, the legacy flow's permission scopes). */
   readonly scopes?: readonly string[];
   /** The parameters the consent form carries back. */
   readonly fields: ReadonlyArray<readonly [string, string]>;

@@ -134,14 +134,14 @@ export class GrantStore {
   }
 
   /**
-   * Revoke a token of this client; any other token is ignored, as RFC 7009 answers unknown tokens.
-   * Revoking a refresh token ends the whole grant (RFC 7009 2.1).
+   * Revoke a refresh token of this client: it stops working. As at Whop, access tokens cannot be
+   * revoked (they expire, within an hour): revoking one, or the refresh token issued with it,
+   * leaves it working until then. Any other token is ignored, as RFC 7009 answers unknown tokens.
    */
   revoke(token: string, clientID: string): void {
     const record = this.tokens.get(token);
     if (record === undefined || record.grant.clientID !== clientID) return;
-    record.active = false;
-    if (record.kind === 'refresh') record.grant.revoked = true;
+    if (record.kind === 'refresh') record.active = false;
   }
 
   private issueTokens(grant: Grant): TokenPair {

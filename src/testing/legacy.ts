@@ -1,5 +1,6 @@
 // Whop's first OAuth flow (shared/WHOP_API.md part 1): `/oauth`, `/api/v3/oauth/token` and
-// `/api/v5/me`, where the only scope is an optional company ID.
+// `/api/v5/me` (also served at `/v5/oauth/token` and `/v5/me`, where Auth.js and better-auth go),
+// where the scope holds Whop permission scopes (`read_user`) and at most one company ID.
 import { carried, clientAndRedirect, type ParseAuthorization } from './authorize.js';
 import type { TokenPair } from './grants.js';
 import { COMPANY_ID, type MockContext } from './model.js';
@@ -13,11 +14,13 @@ export const parseLegacyAuthorization: ParseAuthorization = (params, clients) =>
     throw new MockError(400, 'unsupported_response_type', 'response_type must be code');
   }
   const scope = param(params, 'scope');
-  if (scope !== undefined && !COMPANY_ID.test(scope)) {
+  const entries = scopesOf(scope);
+  const companies = entries.filter((entry) => COMPANY_ID.test(entry));
+  if (companies.length > 1 || !entries.every((entry) => SCOPE_TOKEN.test(entry))) {
     throw new MockError(
       400,
       'invalid_scope',
-      `The scope must be a company ID (biz_ followed by letters and digits), not ${scope}`,
+      `The scope must be Whop permission scopes (such as read_user) and at most one company ID (biz_ followed by letters and digits), not ${scope}`,
     );
   }
   return {
@@ -25,12 +28,17 @@ export const parseLegacyAuthorization: ParseAuthorization = (params, clients) =>
     redirectURI,
     state: param(params, 'state'),
     grant: { flow: 'legacy' as const, clientID: client.clientID, scope },
-    companyID: scope,
+    companyID: companies[0],
+    scopes: entries.filter((entry) => !COMPANY_ID.test(entry)),
     // Whop sends the scope back as it was passed.
     echo: scope === undefined ? undefined : { scope },
     fields: carried(params, ['client_id', 'redirect_uri', 'response_type', 'scope', 'state']),
   };
 };
+
+// RFC 6749 3.3's scope-token characters.
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const scopesOf = (scope: string | undefined) => (scope ?? '').split(' ').filter(Boolean);
 
 function tokenBody(context: MockContext, pair: TokenPair) {
   return {
@@ -39,13 +47,15 @@ function tokenBody(context: MockContext, pair: TokenPair) {
     expires_in: context.tokenLifetime,
     refresh_token: pair.refreshToken,
     ...(pair.grant.scope !== undefined && { scope: pair.grant.scope }),
+    // Whop's token answers carry when the token was made, in Unix seconds.
+    created_at: Math.floor(context.now() / 1000),
   };
 }
 
-// A scope sent with a token request must be the one granted: it cannot widen the grant.
+// A scope sent with a token request must be within the one granted: it cannot widen the grant.
 function checkScope(form: URLSearchParams, granted: string | undefined): void {
-  const scope = param(form, 'scope');
-  if (scope !== undefined && scope !== granted) {
+  const grantedScopes = scopesOf(granted);
+  if (!scopesOf(param(form, 'scope')).every((entry) => grantedScopes.includes(entry))) {
     throw new MockError(400, 'invalid_scope', 'The scope differs from the one granted');
   }
 }

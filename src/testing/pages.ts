@@ -6,7 +6,7 @@ export interface ConsentView {
   readonly users: readonly MockWhopUser[];
   /** The company the app asks to act for. */
   readonly companyID?: string;
-  /** OAuth 2.1: the requested scopes. */
+  /** The requested scopes (OAuth 2.1's, or the legacy flow's permission scopes). */
   readonly scopes?: readonly string[];
   readonly redirectURI: string;
   /** Where the form posts: the authorize route itself. */
@@ -19,6 +19,7 @@ const SCOPE_TEXT: Readonly<Record<string, string>> = {
   openid: 'Know who you are on Whop',
   profile: 'See your name, username and profile picture',
   email: 'See your email address',
+  read_user: 'See your profile',
 };
 
 export function escapeHTML(text: string): string {

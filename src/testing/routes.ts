@@ -29,6 +29,9 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/oauth': { page: true, GET: legacyAuthorize, POST: legacyAuthorize },
   '/api/v3/oauth/token': { POST: legacyToken },
   '/api/v5/me': { GET: me },
+  // The same endpoints where Whop's current libraries (Auth.js, better-auth) send the legacy flow.
+  '/v5/oauth/token': { POST: legacyToken },
+  '/v5/me': { GET: me },
   '/oauth/authorize': { page: true, GET: oauth21Authorize, POST: oauth21Authorize },
   '/oauth/token': { POST: oauth21Token },
   '/oauth/userinfo': { GET: userinfo },
