@@ -85,7 +85,7 @@ export function toResults(m: Measurements) {
 
 export type Results = ReturnType<typeof toResults>;
 
-/** The results as the README shows them: markdown tables, which also read well in a terminal. */
+/** The results as docs/performance.md shows them: markdown tables, which also read well in a terminal. */
 export function toMarkdown(r: Results): string {
   const pass = (ok: boolean) => (ok ? 'pass' : 'MISS');
   const rows = STRATEGIES.map(

@@ -3,3 +3,8 @@ export type { MockWhop, MockWhopOptions, MockWhopRequest } from './mock-whop.js'
 export { MOCK_CLIENT, MOCK_REDIRECT_URIS, MOCK_USER } from './model.js';
 export type { MockWhopClient, MockWhopUser } from './model.js';
 export type { ConsentOptions } from './consent.js';
+export type {
+  MockOAuth21StrategyOptions,
+  MockStrategyOptions,
+  MockStrategyOptionsRequest,
+} from './strategy-options.js';

@@ -14,6 +14,12 @@ import {
   type MockWhopUser,
 } from './model.js';
 import { route } from './routes.js';
+import {
+  strategyOptions,
+  type MockOAuth21StrategyOptions,
+  type MockStrategyOptions,
+  type MockStrategyOptionsRequest,
+} from './strategy-options.js';
 import type { Exchange } from './wire.js';
 
 /** How {@link startMockWhop} sets up the mock. */
@@ -71,6 +77,15 @@ export interface MockWhop {
   readonly requests: readonly MockWhopRequest[];
   /** Register an app, replacing any with the same client ID (for apps that know their port late). */
   addClient(client: MockWhopClient): void;
+  /**
+   * The options that point a `WhopStrategy` at this mock: {@link MOCK_CLIENT}'s ID and secret and
+   * the flow's URLs. Spread them last: `new WhopStrategy({ ...yours, ...whop.strategyOptions() }, verify)`.
+   * With `callbackURL`, that URL is registered for the client too.
+   */
+  strategyOptions(request?: MockStrategyOptionsRequest & { flow?: 'legacy' }): MockStrategyOptions;
+  strategyOptions(
+    request: MockStrategyOptionsRequest & { flow: 'oauth2.1' },
+  ): MockOAuth21StrategyOptions;
   /** How many requests went to `path`, with this `grant_type` when given. */
   requestCount(path: string, grantType?: string): number;
   /**
@@ -179,8 +194,7 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
   });
 
   let closing: Promise<void> | undefined;
-  return {
-    url,
+  const urls = {
     authorizationURL: `${url}/oauth`,
     tokenURL: `${url}/api/v3/oauth/token`,
     userProfileURL: `${url}/api/v5/me`,
@@ -192,6 +206,12 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
       jwksURL: `${url}/.well-known/jwks.json`,
       issuer: url,
     },
+  };
+  return {
+    url,
+    ...urls,
+    strategyOptions: ((request?: MockStrategyOptionsRequest) =>
+      strategyOptions(urls, clients, request)) as MockWhop['strategyOptions'],
     clients,
     users,
     requests,

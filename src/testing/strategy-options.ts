@@ -1,0 +1,93 @@
+// `MockWhop#strategyOptions`: everything a WhopStrategy needs to log in against the mock, in one
+// object to spread, so an app switches to the mock with one line.
+import { checkClient, MOCK_CLIENT, MOCK_REDIRECT_URIS, type MockWhopClient } from './model.js';
+
+/** What `MockWhop#strategyOptions` takes. */
+export interface MockStrategyOptionsRequest {
+  /** Which flow's endpoints (default `legacy`). */
+  flow?: 'legacy' | 'oauth2.1';
+  /**
+   * The app's callback URL: registered for {@link MOCK_CLIENT} (beside its port-3000 URIs), so an
+   * app on any port can log in, and returned as the `callbackURL` option.
+   */
+  callbackURL?: string;
+}
+
+/** Legacy-flow options for a `WhopStrategy`: {@link MOCK_CLIENT}'s credentials, the mock's URLs. */
+export interface MockStrategyOptions {
+  readonly clientID: string;
+  readonly clientSecret: string;
+  readonly authorizationURL: string;
+  readonly tokenURL: string;
+  readonly userProfileURL: string;
+  /** Present when one was passed. */
+  readonly callbackURL?: string;
+}
+
+/** OAuth 2.1 options for a `WhopStrategy`: the legacy ones' fields plus the ID token's and revoke's. */
+export interface MockOAuth21StrategyOptions extends MockStrategyOptions {
+  readonly flow: 'oauth2.1';
+  readonly jwksURL: string;
+  readonly issuer: string;
+  readonly revocationURL: string;
+}
+
+/** The mock's URLs, as `startMockWhop` builds them. */
+interface MockURLs {
+  readonly authorizationURL: string;
+  readonly tokenURL: string;
+  readonly userProfileURL: string;
+  readonly oauth21: {
+    readonly authorizationURL: string;
+    readonly tokenURL: string;
+    readonly userInfoURL: string;
+    readonly revocationURL: string;
+    readonly jwksURL: string;
+    readonly issuer: string;
+  };
+}
+
+export function strategyOptions(
+  urls: MockURLs,
+  clients: MockWhopClient[],
+  request: MockStrategyOptionsRequest = {},
+): MockStrategyOptions | MockOAuth21StrategyOptions {
+  const { flow = 'legacy', callbackURL } = request;
+  if (flow !== 'legacy' && flow !== 'oauth2.1') {
+    throw new TypeError(`MockWhop#strategyOptions requires flow to be 'legacy' or 'oauth2.1'`);
+  }
+  const registered = clients.find((c) => c.clientID === MOCK_CLIENT.clientID);
+  const credentials = {
+    clientID: MOCK_CLIENT.clientID,
+    clientSecret: registered?.clientSecret ?? MOCK_CLIENT.clientSecret,
+  };
+  if (callbackURL !== undefined) {
+    if (typeof callbackURL !== 'string' || !URL.canParse(callbackURL)) {
+      throw new TypeError('MockWhop#strategyOptions requires callbackURL to be an absolute URL');
+    }
+    const index = clients.findIndex((c) => c.clientID === MOCK_CLIENT.clientID);
+    const current = clients[index];
+    const redirectURIs = current?.redirectURIs ?? [...MOCK_REDIRECT_URIS];
+    const client = checkClient({ ...credentials, ...current, redirectURIs: [...redirectURIs] });
+    if (!client.redirectURIs.includes(callbackURL)) client.redirectURIs.push(callbackURL);
+    if (index === -1) clients.push(client);
+    else clients[index] = client;
+  }
+  const callback = callbackURL === undefined ? {} : { callbackURL };
+  if (flow === 'legacy') {
+    const { authorizationURL, tokenURL, userProfileURL } = urls;
+    return { ...credentials, authorizationURL, tokenURL, userProfileURL, ...callback };
+  }
+  const { authorizationURL, tokenURL, userInfoURL, jwksURL, issuer, revocationURL } = urls.oauth21;
+  return {
+    flow,
+    ...credentials,
+    authorizationURL,
+    tokenURL,
+    userProfileURL: userInfoURL,
+    jwksURL,
+    issuer,
+    revocationURL,
+    ...callback,
+  };
+}
