@@ -1,11 +1,12 @@
 import { InternalOAuthError, TokenError } from 'passport-oauth2';
 
 /** The step of the flow a request to Whop belongs to; every error message starts with it. */
-export type WhopStep = 'token' | 'profile' | 'refresh' | 'revoke' | 'jwks' | 'id_token';
+export type WhopStep = 'token' | 'profile' | 'access' | 'refresh' | 'revoke' | 'jwks' | 'id_token';
 
 const STEP_MESSAGES: Readonly<Record<WhopStep, string>> = {
   token: 'Failed to obtain access token',
   profile: 'Failed to fetch user profile',
+  access: "Failed to check the user's access",
   refresh: 'Failed to refresh access token',
   revoke: 'Failed to revoke token',
   jwks: "Failed to fetch Whop's signing keys",

@@ -17,6 +17,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export interface WhopRequest {
   readonly step: WhopStep;
   readonly url: string;
+  /**
+   * Appended to `url`'s path, already encoded: for per-user paths (the access check), so the
+   * parsed-URL cache below holds only the configured URLs.
+   */
+  readonly path?: string;
   /** Sent as `application/x-www-form-urlencoded`, with POST; undefined values are left out. */
   readonly form?: Readonly<Record<string, string | undefined>>;
   /** Sent as `Authorization: Bearer`, never in the URL. */
@@ -211,7 +216,8 @@ export function send(request: WhopRequest, settings: HttpSettings): Promise<Whop
     // Looked up at each call, not bound at import, so interceptors such as nock see the request.
     const transport = target.https ? https.request : http.request;
     const method = body === undefined ? 'GET' : 'POST';
-    const { hostname, port, path } = target;
+    const { hostname, port } = target;
+    const path = request.path === undefined ? target.path : target.path + request.path;
     const outgoing = transport(
       { hostname, port, path, method, headers, agent: settings.agent },
       (incoming) => {

@@ -30,9 +30,13 @@ export type {
 } from './cookie-state-store.js';
 export { parseProfile } from './profile.js';
 export { revokeToken } from './revoke.js';
+export { checkAccess } from './check-access.js';
+export type { CheckAccessOptions } from './check-access.js';
+export type { WhopAccess, WhopAccessLevel, WhopAccessLevels } from './access.js';
 export type { IdTokenClaims } from './id-token.js';
 export type {
   WhopCommonOptions,
+  WhopEnvironment,
   WhopFlow,
   WhopOAuth21Options,
   WhopOAuth21OptionsBase,

@@ -18,9 +18,31 @@ const ENDPOINTS = {
     revocationURL: 'https://api.whop.com/oauth/revoke',
   },
 } as const;
+/**
+ * Whop's sandbox (no real money): the OAuth 2.1 endpoints and the API at sandbox-api.whop.com.
+ * Whop documents the authorize, token, userinfo and revoke URLs and the API base; the issuer and
+ * the JWKS URL are inferred from production's (Whop does not publish the sandbox's).
+ */
+const SANDBOX = {
+  authorizationURL: 'https://sandbox-api.whop.com/oauth/authorize',
+  tokenURL: 'https://sandbox-api.whop.com/oauth/token',
+  userProfileURL: 'https://sandbox-api.whop.com/oauth/userinfo',
+  jwksURL: 'https://sandbox-api.whop.com/.well-known/jwks.json',
+  issuer: 'https://sandbox-api.whop.com',
+  revocationURL: 'https://sandbox-api.whop.com/oauth/revoke',
+} as const;
+const API_URLS = {
+  production: 'https://api.whop.com/api/v1',
+  sandbox: 'https://sandbox-api.whop.com/api/v1',
+} as const;
+const DEFAULT_ACCESS_MAX_AGE_MS = 60_000;
+const DEFAULT_ACCESS_CACHE_SIZE = 10_000;
 const DEFAULT_OPENID_SCOPES = ['openid', 'profile', 'email'];
 const DEFAULT_TIMEOUT_MS = 10_000;
 const COMPANY_ID = /^biz_[A-Za-z0-9]+$/;
+/** What Whop checks access to: a company, a product or an experience. */
+const RESOURCE_ID = /^(?:biz|prod|exp)_[A-Za-z0-9]+$/;
+export const RESOURCE_RULE = 'biz_, prod_ or exp_ followed by letters and digits';
 /** RFC 6749 section 3.3: printable ASCII but space, `"` and `\`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -28,6 +50,9 @@ export const CALLBACK_RULE = 'an https: URL, an http: URL on localhost, or a pat
 
 /** Which of Whop's OAuth flows a strategy speaks: `legacy` (the default) or `oauth2.1`. */
 export type WhopFlow = 'legacy' | 'oauth2.1';
+
+/** Which Whop a strategy talks to: the real one (the default), or the sandbox (no real money). */
+export type WhopEnvironment = 'production' | 'sandbox';
 
 /** The options both flows take. */
 export interface WhopCommonOptions {
@@ -68,6 +93,18 @@ export interface WhopCommonOptions {
   proxy?: boolean;
   /** The session key the state is kept under (default `oauth2:` and the authorize URL's host). */
   sessionKey?: string;
+  /**
+   * Let in only users with access to this Whop resource (`biz_...`, `prod_...` or `exp_...`), or
+   * to at least one of these: checked at login, after the profile and before verify. See
+   * docs/access.md.
+   */
+  requireAccess?: string | readonly string[];
+  /** Whop's REST API, where access is checked (default `https://api.whop.com/api/v1`). */
+  apiURL?: string;
+  /** How long `checkAccess` keeps an answer, in milliseconds (default 60000; `0`: not at all). */
+  accessMaxAge?: number;
+  /** How many answers `checkAccess` keeps at most, the least recently used dropped (default 10000). */
+  accessCacheSize?: number;
 }
 
 /** The options of the legacy flow (`https://whop.com/oauth`), the default. */
@@ -83,6 +120,11 @@ export interface WhopStrategyOptionsBase extends WhopCommonOptions {
 /** The options of Whop's OAuth 2.1 / OpenID Connect flow (`https://api.whop.com/oauth/*`). */
 export interface WhopOAuth21OptionsBase extends WhopCommonOptions {
   flow: 'oauth2.1';
+  /**
+   * `sandbox`: every endpoint's default is Whop's sandbox (`https://sandbox-api.whop.com`);
+   * URLs given explicitly still win. Default `production`.
+   */
+  environment?: WhopEnvironment;
   /** The client secret of a confidential app; leave it out for a public app. */
   clientSecret?: string;
   /**
@@ -129,6 +171,12 @@ export interface ResolvedOptions {
   readonly jwksURL: string | undefined;
   readonly issuer: string | undefined;
   readonly revocationURL: string | undefined;
+  readonly environment: WhopEnvironment;
+  readonly apiURL: string;
+  /** The `requireAccess` resources, or undefined when logins are not gated. */
+  readonly requireAccess: readonly string[] | undefined;
+  readonly accessMaxAge: number;
+  readonly accessCacheSize: number;
 }
 
 function fail(option: string, why: string): never {
@@ -157,6 +205,20 @@ export function isValidCallbackURL(value: unknown): value is string {
 
 export function isCompanyId(value: unknown): value is string {
   return typeof value === 'string' && COMPANY_ID.test(value);
+}
+
+/** A company (`biz_`), product (`prod_`) or experience (`exp_`) ID. */
+export function isResourceId(value: unknown): value is string {
+  return typeof value === 'string' && RESOURCE_ID.test(value);
+}
+
+/** The `requireAccess` option: one resource ID or a non-empty array of them, without repeats. */
+function parseRequireAccess(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  if (list.length === 0 || !list.every(isResourceId))
+    fail('requireAccess', `a resource ID (${RESOURCE_RULE}) or an array of them`);
+  return Object.freeze([...new Set(list as string[])]);
 }
 
 /** OAuth 2.1's `scope` option: the OpenID scopes, and at most one company taken out of them. */
@@ -233,14 +295,32 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (codeStore !== undefined && typeof codeStore?.claim !== 'function')
     fail('codeStore', 'an object with a claim(code, ttlMs) method');
 
-  const defaults = ENDPOINTS[flow];
+  const environment = raw.environment ?? 'production';
+  if (environment !== 'production' && environment !== 'sandbox')
+    fail('environment', "'production' or 'sandbox'");
+  // Whop's sandbox serves the OAuth 2.1 endpoints only.
+  if (environment === 'sandbox' && !oauth21)
+    fail('environment', "'production' with the legacy flow: the sandbox needs flow: 'oauth2.1'");
+  const defaults = environment === 'sandbox' ? SANDBOX : ENDPOINTS[flow];
   const only21 = (name: 'jwksURL' | 'issuer' | 'revocationURL'): string | undefined => {
     if (!oauth21) {
       if (raw[name] !== undefined) fail(name, "given with flow: 'oauth2.1' only");
       return undefined;
     }
-    return checkURL(name, raw[name] ?? ENDPOINTS['oauth2.1'][name]);
+    return checkURL(name, raw[name] ?? (defaults as typeof SANDBOX)[name]);
   };
+  const apiURL = checkURL('apiURL', raw.apiURL ?? API_URLS[environment]);
+  if (/[?#]/.test(apiURL)) fail('apiURL', 'a URL without a query or a fragment');
+  const accessMaxAge = raw.accessMaxAge ?? DEFAULT_ACCESS_MAX_AGE_MS;
+  if (typeof accessMaxAge !== 'number' || !Number.isFinite(accessMaxAge) || accessMaxAge < 0)
+    fail('accessMaxAge', 'a number of milliseconds, 0 or more (0 turns the cache off)');
+  const accessCacheSize = raw.accessCacheSize ?? DEFAULT_ACCESS_CACHE_SIZE;
+  if (
+    typeof accessCacheSize !== 'number' ||
+    !Number.isSafeInteger(accessCacheSize) ||
+    accessCacheSize < 1
+  )
+    fail('accessCacheSize', 'a positive whole number of answers');
   return {
     flow,
     clientID: raw.clientID,
@@ -258,6 +338,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     jwksURL: only21('jwksURL'),
     issuer: only21('issuer'),
     revocationURL: only21('revocationURL'),
+    environment,
+    // Without a trailing slash: the paths are appended to it.
+    apiURL: apiURL.replace(/\/+$/, ''),
+    requireAccess: parseRequireAccess(raw.requireAccess),
+    accessMaxAge,
+    accessCacheSize,
   };
 }
 

@@ -1,3 +1,5 @@
+import type { WhopAccessLevels } from './access.js';
+
 /** A Whop user as Passport strategies describe users (passport-github's shape). */
 export interface WhopProfile {
   readonly provider: 'whop';
@@ -11,6 +13,11 @@ export interface WhopProfile {
   readonly emails?: readonly { readonly value: string; readonly verified?: boolean }[];
   /** Present when Whop gave a profile picture. */
   readonly photos?: readonly { readonly value: string }[];
+  /**
+   * Set by logins with `requireAccess`: each required resource's access level, as Whop answered
+   * (e.g. `{ prod_abc: 'customer' }`).
+   */
+  readonly access?: WhopAccessLevels;
   /** The body Whop sent, as text. */
   readonly _raw: string;
   /** The body Whop sent, parsed. */

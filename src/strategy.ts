@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import OAuth2Strategy, { AuthorizationError } from 'passport-oauth2';
+import { AccessChecker, admit } from './access.js';
 import { LoginChecks, type CallbackParams } from './callback.js';
 import { MemoryCodeStore } from './codes.js';
 import { internalError } from './errors.js';
@@ -12,6 +13,7 @@ import {
   isCompanyId,
   isValidCallbackURL,
   resolveOptions,
+  type WhopEnvironment,
   type WhopFlow,
   type WhopOAuth21Options,
   type WhopOAuth21OptionsWithRequest,
@@ -114,6 +116,14 @@ export class WhopStrategy extends OAuth2Strategy {
   readonly revocationURL: string | undefined;
   /** @internal */
   readonly customHeaders: Readonly<Record<string, string>>;
+  /** @internal Whop's production or its sandbox (OAuth 2.1 only). */
+  readonly environment: WhopEnvironment;
+  /** @internal Whop's REST API base, without a trailing slash. */
+  readonly apiURL: string;
+  /** @internal The access checks and their cache, for `requireAccess` and `checkAccess`. */
+  readonly access: AccessChecker;
+  /** The resources a login needs access to (one of), when `requireAccess` is set. */
+  private readonly requireAccess: readonly string[] | undefined;
   private readonly userProfileURL: string;
   private readonly company: string | undefined;
   private readonly openidScope: string | undefined;
@@ -179,6 +189,16 @@ export class WhopStrategy extends OAuth2Strategy {
     this.customHeaders = { ...options.customHeaders };
     this.http = { timeout: resolved.timeout, agent: options.agent };
     this.tokens = new TokenExchange({ ...resolved, http: this.http, headers: this.customHeaders });
+    this.environment = resolved.environment;
+    this.apiURL = resolved.apiURL;
+    this.requireAccess = resolved.requireAccess;
+    this.access = new AccessChecker({
+      apiURL: resolved.apiURL,
+      maxAge: resolved.accessMaxAge,
+      cacheSize: resolved.accessCacheSize,
+      http: this.http,
+      headers: this.customHeaders,
+    });
 
     this.checks = new LoginChecks({
       flow: resolved.flow,
@@ -364,7 +384,22 @@ export class WhopStrategy extends OAuth2Strategy {
         err ? reject(err) : resolve(loaded),
       );
     });
-    return { ...tokens, profile };
+    if (this.requireAccess === undefined) return { ...tokens, profile };
+    // Without a profile (skipUserProfile), the ID token names the user.
+    const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;
+    if (userId === undefined)
+      throw new TypeError(
+        'WhopStrategy needs the profile or an ID token to check requireAccess: do not skip the profile',
+      );
+    const access = await admit(
+      this.access,
+      this.requireAccess,
+      tokens.accessToken,
+      userId,
+      this.http,
+    );
+    if (typeof access === 'string') return access;
+    return { ...tokens, profile: profile && { ...profile, access } };
   }
 
   /** Hands the tokens and profile to the app's verify function; ends the login as it says. */

@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { internalError } from './errors.js';
+import { describeFailure, isSuccess, parseJSON, redact, send, type HttpSettings } from './http.js';
+
+/** What a user may do with a Whop resource, as Whop's access check answers it. */
+export type WhopAccessLevel = 'admin' | 'customer' | 'no_access';
+
+/** Whop's answer to "may this user use this resource?" (`GET /users/{id}/access/{resource}`). */
+export interface WhopAccess {
+  /** Whether the user has access: a member, a customer or an admin. */
+  readonly hasAccess: boolean;
+  /** `admin` (the resource's team), `customer` (a member), or `no_access`. */
+  readonly accessLevel: WhopAccessLevel;
+}
+
+/** What `profile.access` holds after a login with `requireAccess`: each resource's level. */
+export type WhopAccessLevels = Readonly<Record<string, WhopAccessLevel>>;
+
+/** What an {@link AccessChecker} works with: the strategy's API URL, cache and HTTP settings. */
+export interface AccessSettings {
+  /** Whop's REST API base, without a trailing slash. */
+  readonly apiURL: string;
+  /** How long an answer is kept, in milliseconds; 0 keeps none. */
+  readonly maxAge: number;
+  /** How many answers are kept at most. */
+  readonly cacheSize: number;
+  readonly http: HttpSettings;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The cache's clock (default `performance`); tests move it. */
+  readonly perf?: { now(): number };
+}
+
+const LEVELS: ReadonlySet<unknown> = new Set(['admin', 'customer', 'no_access']);
+
+// Whop's answers come in six forms: each is one frozen object, shared by every caller and cache
+// entry, so a cached answer costs a pointer and no caller can change another's.
+const ANSWERS = new Map<string, WhopAccess>();
+function answerOf(hasAccess: boolean, accessLevel: WhopAccessLevel): WhopAccess {
+  const name = `${hasAccess} ${accessLevel}`;
+  let answer = ANSWERS.get(name);
+  if (answer === undefined) {
+    answer = Object.freeze({ hasAccess, accessLevel });
+    ANSWERS.set(name, answer);
+  }
+  return answer;
+}
+
+/** A token's part of a cache key: its SHA-256, so no cache or table ever holds a token. */
+export function tokenKey(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest('base64url');
+}
+
+/**
+ * Asks Whop whether users have access to resources, for one strategy: concurrent identical
+ * questions share one request, and answers (yes or no) are kept for `maxAge` milliseconds in a
+ * bounded LRU cache. Keys are the token's hash, the resource and the user: an answer is only
+ * ever given back for the same token and user. Errors are not kept.
+ *
+ * @internal
+ */
+export class AccessChecker {
+  // Made at the first answer: lru-cache allocates its arrays for `max` entries up front, which a
+  // strategy that never checks access should not pay for.
+  private cache: LRUCache<string, WhopAccess> | undefined;
+  private readonly inFlight = new Map<string, Promise<WhopAccess>>();
+
+  constructor(private readonly settings: AccessSettings) {}
+
+  /**
+   * Whether `userId` has access to `resourceId`, from the cache or from Whop. `hashed` is
+   * {@link tokenKey} of `accessToken`; `http` the settings of this request (a login's deadline).
+   */
+  check(
+    accessToken: string,
+    hashed: string,
+    userId: string,
+    resourceId: string,
+    http: HttpSettings = this.settings.http,
+  ): Promise<WhopAccess> {
+    // The user ID goes last: the hash and the resource ID hold no space, so keys cannot collide.
+    const key = `${hashed} ${resourceId} ${userId}`;
+    const cached = this.cache?.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const pending = this.inFlight.get(key);
+    if (pending !== undefined) return pending;
+    // Removed once settled, before any caller sees the outcome: a failure is asked again.
+    const request = this.ask(accessToken, userId, resourceId, http)
+      .then((answer) => this.remember(key, answer))
+      .finally(() => {
+        if (this.inFlight.get(key) === request) this.inFlight.delete(key);
+      });
+    this.inFlight.set(key, request);
+    return request;
+  }
+
+  /** How many answers the cache holds (for tests and the bench). */
+  get size(): number {
+    return this.cache?.size ?? 0;
+  }
+
+  private remember(key: string, answer: WhopAccess): WhopAccess {
+    const { maxAge, cacheSize, perf } = this.settings;
+    if (maxAge === 0) return answer;
+    this.cache ??= new LRUCache<string, WhopAccess>({
+      max: cacheSize,
+      ttl: maxAge,
+      ...(perf && { perf }),
+    });
+    this.cache.set(key, answer);
+    return answer;
+  }
+
+  /** One request to Whop's access endpoint; any answer but a well-formed 2xx is an error. */
+  private async ask(
+    accessToken: string,
+    userId: string,
+    resourceId: string,
+    http: HttpSettings,
+  ): Promise<WhopAccess> {
+    const path = `/users/${encodeURIComponent(userId)}/access/${resourceId}`;
+    const { apiURL: url, headers } = this.settings;
+    const response = await send({ step: 'access', url, path, bearer: accessToken, headers }, http);
+    const { status, retryAfter } = response;
+    if (!isSuccess(response)) {
+      // Whop's error messages may quote what they were sent.
+      const detail = redact(describeFailure(response), [accessToken]);
+      throw internalError('access', detail, { status, retryAfter });
+    }
+    const json = parseJSON(response.text) as Record<string, unknown> | null | undefined;
+    const hasAccess = typeof json === 'object' && json !== null ? json.has_access : undefined;
+    const level = typeof json === 'object' && json !== null ? json.access_level : undefined;
+    if (typeof hasAccess !== 'boolean' || !LEVELS.has(level)) {
+      throw internalError(
+        'access',
+        'the answer is not JSON with has_access (a boolean) and access_level (admin, customer or no_access)',
+        { status },
+      );
+    }
+    return answerOf(hasAccess, level as WhopAccessLevel);
+  }
+}
+
+/**
+ * A login's access check (`requireAccess`): every resource asked about at once. Resolves each
+ * resource's level when the user has access to at least one, or the failure message when to
+ * none; rejects (an `InternalOAuthError`, step `access`) when Whop could not answer for one.
+ *
+ * @internal
+ */
+export async function admit(
+  checker: AccessChecker,
+  resources: readonly string[],
+  accessToken: string,
+  userId: string,
+  http: HttpSettings,
+): Promise<WhopAccessLevels | string> {
+  const hashed = tokenKey(accessToken);
+  const answers = await Promise.all(
+    resources.map((resource) => checker.check(accessToken, hashed, userId, resource, http)),
+  );
+  const levels: Record<string, WhopAccessLevel> = {};
+  let any = false;
+  for (let i = 0; i < resources.length; i++) {
+    levels[resources[i]!] = answers[i]!.accessLevel;
+    any ||= answers[i]!.hasAccess;
+  }
+  if (any) return levels;
+  return resources.length === 1
+    ? `This Whop account has no access to ${resources[0]}`
+    : `This Whop account has no access to any of ${resources.join(', ')}`;
+}

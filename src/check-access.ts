@@ -1,0 +1,54 @@
+import { tokenKey, type WhopAccess } from './access.js';
+import { isResourceId, RESOURCE_RULE } from './options.js';
+import { WhopStrategy } from './strategy.js';
+
+/** What {@link checkAccess} asks about. */
+export interface CheckAccessOptions {
+  /** The user's access token, as the login gave it (or a refresh renewed it). */
+  readonly accessToken: string;
+  /** The user's Whop ID (`user_...`): `profile.id`. */
+  readonly userId: string;
+  /** The company (`biz_...`), product (`prod_...`) or experience (`exp_...`) to check. */
+  readonly resourceId: string;
+}
+
+/**
+ * Whether a user has access to a Whop resource, asked with the user's own access token at the
+ * strategy's `apiURL` (its environment's), with its timeout, agent and headers. For the requests
+ * after login: concurrent identical checks share one request, and answers are kept for the
+ * strategy's `accessMaxAge` (default 60 s), only ever for the same token and user. "No access"
+ * is an answer (`hasAccess: false`), not an error.
+ *
+ * Rejects with a `TypeError` for a bad argument (before any request), and an
+ * `InternalOAuthError` 'Failed to check the user's access: ...' when Whop could not answer
+ * (network error, timeout, 401 for an expired token, 5xx, a body that is not an answer);
+ * errors are never kept.
+ *
+ * @example
+ * ```ts
+ * const { hasAccess } = await checkAccess(whopStrategy, {
+ *   accessToken: req.user.whop.accessToken,
+ *   userId: req.user.whopId,
+ *   resourceId: 'prod_XXXXXXXX',
+ * });
+ * ```
+ */
+export async function checkAccess(
+  strategy: WhopStrategy,
+  options: CheckAccessOptions,
+): Promise<WhopAccess> {
+  if (!(strategy instanceof WhopStrategy))
+    throw new TypeError('checkAccess requires a WhopStrategy as its strategy argument');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(
+      'checkAccess requires an options object: { accessToken, userId, resourceId }',
+    );
+  const { accessToken, userId, resourceId } = options;
+  if (typeof accessToken !== 'string' || accessToken === '')
+    throw new TypeError('checkAccess requires an accessToken: a non-empty string');
+  if (typeof userId !== 'string' || userId === '')
+    throw new TypeError("checkAccess requires a userId: the user's Whop ID (user_...)");
+  if (!isResourceId(resourceId))
+    throw new TypeError(`checkAccess requires a resourceId: ${RESOURCE_RULE}`);
+  return strategy.access.check(accessToken, tokenKey(accessToken), userId, resourceId);
+}
