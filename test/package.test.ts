@@ -13,6 +13,7 @@ const MAIN = [
   'Strategy',
   'TokenError',
   'WhopStrategy',
+  'checkAccess',
   'isExpired',
   'parseProfile',
   'refreshAccessToken',

@@ -1,6 +1,7 @@
 // Compiled by `npm run typecheck`, never run: the verify forms and options type as documented.
 import type { Request } from 'express';
 import {
+  checkAccess,
   WhopStrategy,
   type VerifyCallback,
   type WhopProfile,
@@ -68,3 +69,17 @@ new WhopStrategy(
 new WhopStrategy({ ...options, scope: ['biz_a'] }, async () => false);
 // @ts-expect-error clientID is required
 new WhopStrategy({ clientSecret: 's', callbackURL: '/cb' }, async () => false);
+
+// checkAccess resolves the access level as a union, and requireAccess takes a list.
+new WhopStrategy(
+  { ...options, requireAccess: ['prod_x', 'exp_y'], accessMaxAge: 0 },
+  async () => false,
+);
+void checkAccess(new WhopStrategy(options, async () => false), {
+  accessToken: 'a',
+  userId: 'user_x',
+  resourceId: 'prod_x',
+}).then(({ hasAccess, accessLevel }) => {
+  const level: 'admin' | 'customer' | 'no_access' = accessLevel;
+  return hasAccess && level;
+});
