@@ -7,6 +7,11 @@ import { describeFailure, send, type HttpSettings } from './http.js';
 const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
 /** OpenID Connect Core 2: `iss`, `aud` and `exp` are checked by name; the user must be named too. */
 const REQUIRED_CLAIMS = ['exp', 'sub'];
+/**
+ * Whop signs ID tokens with ES256 and nothing else. Anything else is refused before a key is looked
+ * up: a JWKS that ever listed an RSA or symmetric key must not let a token signed some other way in.
+ */
+const ALGORITHMS = ['ES256'];
 
 type Jose = typeof import('jose');
 let jose: Promise<Jose> | undefined;
@@ -19,8 +24,27 @@ function loadJose(): Promise<Jose> {
   return jose;
 }
 
+// jose's JWTPayload, declared here: jose is ES modules only, and a CommonJS declaration file that
+// imports its types fails a `module: node16` consumer with TS1479.
 /** The claims of a verified ID token, as `params.id_token_claims` (`sub` is Whop's user ID). */
-export type IdTokenClaims = Readonly<JWTPayload>;
+export interface IdTokenClaims {
+  /** Issuer: Whop's API origin (checked). */
+  readonly iss?: string;
+  /** Subject: Whop's user ID (checked present). */
+  readonly sub?: string;
+  /** Audience: the app's client ID (checked). */
+  readonly aud?: string | readonly string[];
+  /** JWT ID. */
+  readonly jti?: string;
+  /** Not before, in seconds since the epoch. */
+  readonly nbf?: number;
+  /** Expiry, in seconds since the epoch (checked). */
+  readonly exp?: number;
+  /** Issued at, in seconds since the epoch. */
+  readonly iat?: number;
+  /** Any other claim, such as `nonce` (checked), `email` or `name`. */
+  readonly [claim: string]: unknown;
+}
 
 export interface IdTokenSettings {
   readonly jwksURL: string;
@@ -81,6 +105,7 @@ export class IdTokenVerifier {
         issuer: this.settings.issuer,
         audience: this.settings.clientID,
         requiredClaims: REQUIRED_CLAIMS,
+        algorithms: ALGORITHMS,
       }));
     } catch (error) {
       if (error instanceof InternalOAuthError) throw error;
@@ -100,6 +125,7 @@ export class IdTokenVerifier {
 
 /** Which check failed, in words; jose's messages name the claim and never quote the token. */
 function describe(error: unknown, errors: Jose['errors']): string {
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'not signed with ES256';
   if (error instanceof errors.JWTExpired) return `expired (${error.message})`;
   if (error instanceof errors.JWSSignatureVerificationFailed)
     return 'signature verification failed';

@@ -138,6 +138,25 @@ describe('IdTokenVerifier', () => {
     }
   });
 
+  describe('when the token is signed with another algorithm than ES256', () => {
+    for (const alg of ['RS256', 'HS256'] as const) {
+      describe(`with ${alg}, by a key the JWKS lists`, () => {
+        let error: Error;
+        beforeEach(async () => {
+          const foreign = await createKey(`whop-${alg}`, alg);
+          nock(API).get(JWKS_PATH).reply(200, jwksOf(key, foreign));
+          const token = await signIdToken({ nonce: NONCE }, { key: foreign });
+          error = await rejection(newVerifier().verify(token, NONCE));
+        });
+
+        it('rejects with an InternalOAuthError', () =>
+          expect(error).to.be.instanceOf(InternalOAuthError));
+        it('says the token is not ES256', () =>
+          expect(error.message).to.equal('Failed to verify the ID token: not signed with ES256'));
+      });
+    }
+  });
+
   describe("when Whop's keys cannot be had", () => {
     const cases: [string, (i: nock.Interceptor) => nock.Scope, RegExp, number][] = [
       [

@@ -1,16 +1,32 @@
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  generateSecret,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 
-/** A locally generated ES256 key (Whop's reported id_token algorithm), and its public JWK. */
+/** A locally generated key, ES256 unless said (Whop's reported id_token algorithm), and its JWK. */
 export interface TestKey {
   readonly kid: string;
+  readonly alg: string;
   readonly privateKey: CryptoKey;
   readonly jwk: JWK;
 }
 
-export async function createKey(kid: string): Promise<TestKey> {
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
-  return { kid, privateKey, jwk };
+/** An ES256 or RS256 key pair; for HS256 a secret, published as an `oct` JWK (as no JWKS should). */
+export async function createKey(
+  kid: string,
+  alg: 'ES256' | 'RS256' | 'HS256' = 'ES256',
+): Promise<TestKey> {
+  if (alg === 'HS256') {
+    const secret = await generateSecret(alg, { extractable: true });
+    return { kid, alg, privateKey: secret, jwk: { ...(await exportJWK(secret)), kid, alg } };
+  }
+  const { publicKey, privateKey } = await generateKeyPair(alg);
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+  return { kid, alg, privateKey, jwk };
 }
 
 /** A JWKS body as Whop serves one at `/.well-known/jwks.json`. */
@@ -39,7 +55,7 @@ export function signIdToken(
     sub: 'user_xxxxxxxxxxxxx',
     ...claims,
   })
-    .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? options.key.kid, typ: 'JWT' })
+    .setProtectedHeader({ alg: options.key.alg, kid: options.kid ?? options.key.kid, typ: 'JWT' })
     .setIssuedAt(now - 5)
     .setExpirationTime(now + (options.expiresIn ?? 3600))
     .sign(options.key.privateKey);
