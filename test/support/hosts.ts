@@ -1,0 +1,80 @@
+// What the host tests (test/hosts-*.test.ts) share: the mock Whop, a browser logging in through
+// an app, and passport-oauth2's own OAuth2Strategy set up for the mock, to compare against.
+import OAuth2Strategy, { InternalOAuthError, type StrategyOptions } from 'passport-oauth2';
+import { parseProfile, type WhopProfile } from '../../src/index.js';
+import { MOCK_CLIENT, startMockWhop, type MockWhop } from '../../src/testing/index.js';
+import { Browser } from './app.js';
+
+export const CALLBACK_PATH = '/auth/whop/callback';
+
+/** What the example apps take, pointed at `whop`. */
+export const settingsFor = (whop: MockWhop) => ({
+  ...MOCK_CLIENT,
+  callbackURL: CALLBACK_PATH,
+  sessionSecret: 'a session secret of at least 32 characters',
+  authorizationURL: whop.authorizationURL,
+  tokenURL: whop.tokenURL,
+  userProfileURL: whop.userProfileURL,
+});
+
+export { startMockWhop };
+
+/** Register the app at `url` with the mock, as an app registers its callback URL on Whop. */
+export function register(whop: MockWhop, url: string): void {
+  whop.addClient({ ...MOCK_CLIENT, redirectURIs: [`${url}${CALLBACK_PATH}`] });
+}
+
+/**
+ * A browser logging in through the app at `url`: the login route, Whop's consent page (Approve
+ * or Deny), then the callback; resolves the callback's response.
+ */
+export async function logIn(
+  url: string,
+  whop: MockWhop,
+  answer: 'approve' | 'deny' = 'approve',
+): Promise<{ browser: Browser; callback: Response }> {
+  const browser = new Browser(url);
+  const { location } = await browser.startLogin();
+  const back = new URL(
+    answer === 'approve' ? await whop.approve(location) : await whop.deny(location),
+  );
+  const callback = await browser.get(`${back.pathname}${back.search}`);
+  return { browser, callback };
+}
+
+/** The profile the mock's `/api/v5/me` gives for an access token (to prove the token is real). */
+export async function profileOf(whop: MockWhop, accessToken: string): Promise<WhopProfile> {
+  const response = await fetch(whop.userProfileURL, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  return parseProfile(await response.text());
+}
+
+/** The WhopStrategy options passport-oauth2's OAuth2Strategy takes, plus where the profile is. */
+export type ReferenceOptions = StrategyOptions & { userProfileURL: string };
+
+/**
+ * passport-oauth2's `OAuth2Strategy` logging in with the mock Whop as any passport-oauth2 based
+ * strategy would: its own authorize, exchange and verify call; the profile read as Whop's.
+ */
+export class ReferenceStrategy extends OAuth2Strategy {
+  private readonly userProfileURL: string;
+
+  constructor(options: ReferenceOptions, verify: OAuth2Strategy.VerifyFunction) {
+    super(options, verify);
+    this.name = 'whop';
+    this.userProfileURL = options.userProfileURL;
+    this._oauth2.useAuthorizationHeaderforGET(true);
+  }
+
+  override userProfile(accessToken: string, done: (err?: unknown, profile?: unknown) => void) {
+    this._oauth2.get(this.userProfileURL, accessToken, (err, body) => {
+      if (err) return done(new InternalOAuthError('Failed to fetch user profile', err));
+      try {
+        done(null, parseProfile(String(body)));
+      } catch (error) {
+        done(error);
+      }
+    });
+  }
+}
