@@ -9,12 +9,9 @@ export const CALLBACK_PATH = '/auth/whop/callback';
 
 /** What the example apps take, pointed at `whop`. */
 export const settingsFor = (whop: MockWhop) => ({
-  ...MOCK_CLIENT,
+  ...whop.strategyOptions(),
   callbackURL: CALLBACK_PATH,
-  sessionSecret: 'a session secret of at least 32 characters',
-  authorizationURL: whop.authorizationURL,
-  tokenURL: whop.tokenURL,
-  userProfileURL: whop.userProfileURL,
+  sessionSecret: 'the session secret',
 });
 
 export { startMockWhop };
