@@ -33,13 +33,9 @@ import {
 } from './state.js';
 import { AuthorizeURL, callbackURLOf } from './urls.js';
 import {
-  adaptVerify,
+  callVerify,
   type AnyVerify,
-  type LoginVerify,
-  type AsyncVerifyFunction,
-  type AsyncVerifyFunctionWithParams,
-  type AsyncVerifyFunctionWithRequest,
-  type AsyncVerifyFunctionWithRequestAndParams,
+  type VerifyCallback,
   type VerifyFunction,
   type VerifyFunctionWithParams,
   type VerifyFunctionWithRequest,
@@ -135,15 +131,12 @@ export class WhopStrategy extends OAuth2Strategy {
   private readonly authorizeURL: AuthorizeURL;
   private readonly callbackURL: string;
   private readonly trustProxy: boolean;
-  /** The user's verify function, in whichever form it takes (see `adaptVerify`). */
-  private readonly verifyLogin: LoginVerify;
 
-  constructor(options: Options, verify: AsyncVerifyFunction);
-  constructor(options: Options, verify: AsyncVerifyFunctionWithParams);
+  // The verify forms, told apart as passport-oauth2 tells them apart (see `callVerify`): a
+  // function of four parameters, `async` or not, is the profile form, and only `withParams`
+  // makes an `async` function the params form.
   constructor(options: Options, verify: VerifyFunction);
   constructor(options: Options, verify: VerifyFunctionWithParams);
-  constructor(options: OptionsWithRequest, verify: AsyncVerifyFunctionWithRequest);
-  constructor(options: OptionsWithRequest, verify: AsyncVerifyFunctionWithRequestAndParams);
   constructor(options: OptionsWithRequest, verify: VerifyFunctionWithRequest);
   constructor(options: OptionsWithRequest, verify: VerifyFunctionWithRequestAndParams);
   constructor(options: Options | OptionsWithRequest, verify: AnyVerify) {
@@ -153,7 +146,6 @@ export class WhopStrategy extends OAuth2Strategy {
       throw new TypeError('WhopStrategy requires a verify function');
     const resolved = resolveOptions(options);
     const oauth21 = resolved.flow === 'oauth2.1';
-    const verifyLogin = adaptVerify(verify, options.passReqToCallback === true);
     super(
       {
         clientID: resolved.clientID,
@@ -174,8 +166,8 @@ export class WhopStrategy extends OAuth2Strategy {
         customHeaders: options.customHeaders,
         passReqToCallback: options.passReqToCallback as false,
       },
-      // passport-oauth2 requires one and keeps it; only this class's authenticate() calls it.
-      verifyLogin as never,
+      // Kept as passport-oauth2 keeps it (`_verify`), and called as it calls it.
+      verify as never,
     );
     this.name = 'whop';
     this.flow = resolved.flow;
@@ -211,8 +203,8 @@ export class WhopStrategy extends OAuth2Strategy {
     this.authorizationURL = resolved.authorizationURL;
     this.authorizeURL = new AuthorizeURL(resolved.authorizationURL, resolved.clientID);
     this.callbackURL = options.callbackURL;
-    this.trustProxy = options.proxy === true;
-    this.verifyLogin = verifyLogin;
+    // Truthy, as passport-oauth2 reads it.
+    this.trustProxy = Boolean(options.proxy);
 
     // passport-oauth2-refresh refreshes tokens through this method of node-oauth; send them
     // through this package's client instead.
@@ -402,19 +394,37 @@ export class WhopStrategy extends OAuth2Strategy {
     return { ...tokens, profile: profile && { ...profile, access } };
   }
 
-  /** Hands the tokens and profile to the app's verify function; ends the login as it says. */
+  /**
+   * Hands the tokens and profile to the app's verify function and ends the login as it says, as
+   * passport-oauth2's `verified` does (the app state added to `info` as it adds it). The first of
+   * `done` and a returned promise decides; anything after it is ignored.
+   */
   private verified(req: Request, tokens: Tokens, appState: unknown): void {
-    const done = (err?: unknown, user?: Express.User | false, info?: object) => {
+    let decided = false;
+    const done: VerifyCallback = (err, user, info) => {
+      if (decided) return;
+      decided = true;
       if (err) return this.error(err);
-      if (!user) return this.fail(info as { message: string });
-      const details: Record<string, unknown> = { ...info };
-      if (appState) details.state = appState;
-      this.success(user, details);
+      if (!user) return this.fail(info as never);
+      this.success(user, withState(info, appState) as never);
     };
+    const self = this as unknown as { _verify: AnyVerify; _passReqToCallback: unknown };
     const { accessToken, refreshToken, tokenParams, profile } = tokens;
     try {
-      this.verifyLogin(req, accessToken, refreshToken, tokenParams, profile, done);
+      callVerify(
+        this,
+        self._verify,
+        self._passReqToCallback,
+        req,
+        accessToken,
+        refreshToken,
+        tokenParams,
+        profile,
+        done,
+      );
     } catch (error) {
+      if (decided) return;
+      decided = true;
       this.error(error);
     }
   }
@@ -449,4 +459,15 @@ export class WhopStrategy extends OAuth2Strategy {
         (error: Error) => process.nextTick(() => done(error)),
       );
   }
+}
+
+/**
+ * passport-oauth2's `info = info || {}; if (state) info.state = state;`, in sloppy mode as it
+ * runs there: a string or frozen `info` is passed on unchanged rather than throwing.
+ */
+function withState(info: unknown, appState: unknown): unknown {
+  const details = info || {};
+  if (appState && (typeof details === 'object' || typeof details === 'function'))
+    Reflect.set(details, 'state', appState);
+  return details;
 }

@@ -8,40 +8,60 @@ export type VerifyCallback = (
   user?: Express.User | false,
   info?: object,
 ) => void;
-/** What an async verify function resolves: the user, or `false`/`null` to fail the login. */
-export type VerifyResult = Promise<Express.User | false | null | undefined>;
+/** What an async verify function resolves: the user, `false`/`null` to fail the login, or nothing to leave it to `done`. */
+export type VerifyResult = PromiseLike<Express.User | false | null | undefined | void>;
 
+/**
+ * The profile form: `(accessToken, refreshToken, profile, done)`, plain or `async`. An `async`
+ * function may leave `done` out and resolve the user instead.
+ */
 export type VerifyFunction = (
   accessToken: string,
   refreshToken: string | undefined,
   profile: WhopProfile,
   done: VerifyCallback,
-) => void;
+) => void | VerifyResult;
+/** The profile form of an `async` function, which resolves the user instead of calling `done`. */
+export type AsyncVerifyFunction = (
+  accessToken: string,
+  refreshToken: string | undefined,
+  profile: WhopProfile,
+) => VerifyResult;
+/**
+ * The params form: exactly five parameters, `done` last, and no promise returned (an `async`
+ * function that wants `params` goes through {@link withParams}, so that TypeScript cannot take a
+ * four-parameter `async` function for this form: JavaScript gives that one the profile form).
+ */
 export type VerifyFunctionWithParams = (
   accessToken: string,
   refreshToken: string | undefined,
   params: WhopTokenParams,
   profile: WhopProfile,
   done: VerifyCallback,
-) => void;
-export type AsyncVerifyFunction = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: WhopProfile,
-) => VerifyResult;
+) => void | undefined;
+/** What {@link withParams} takes: an `async` function that gets `params` and resolves the user. */
 export type AsyncVerifyFunctionWithParams = (
   accessToken: string,
   refreshToken: string | undefined,
   params: WhopTokenParams,
   profile: WhopProfile,
 ) => VerifyResult;
+/** The profile form with `passReqToCallback: true`: `(req, accessToken, refreshToken, profile, done)`. */
 export type VerifyFunctionWithRequest = (
   req: Request,
   accessToken: string,
   refreshToken: string | undefined,
   profile: WhopProfile,
   done: VerifyCallback,
-) => void;
+) => void | VerifyResult;
+/** The profile form of an `async` function with `passReqToCallback: true`. */
+export type AsyncVerifyFunctionWithRequest = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string | undefined,
+  profile: WhopProfile,
+) => VerifyResult;
+/** The params form with `passReqToCallback: true`: exactly six parameters, `done` last. */
 export type VerifyFunctionWithRequestAndParams = (
   req: Request,
   accessToken: string,
@@ -49,13 +69,8 @@ export type VerifyFunctionWithRequestAndParams = (
   params: WhopTokenParams,
   profile: WhopProfile,
   done: VerifyCallback,
-) => void;
-export type AsyncVerifyFunctionWithRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: WhopProfile,
-) => VerifyResult;
+) => void | undefined;
+/** What {@link withRequestAndParams} takes. */
 export type AsyncVerifyFunctionWithRequestAndParams = (
   req: Request,
   accessToken: string,
@@ -67,57 +82,94 @@ export type AsyncVerifyFunctionWithRequestAndParams = (
 /** @internal Any of the verify forms above. */
 export type AnyVerify = (...args: never[]) => unknown;
 
-/** @internal What the strategy calls once it has the tokens and the profile. */
-export type LoginVerify = (
+/** A rejection's reason as the error `done` gets: an `Error` as it is. */
+function toError(reason: unknown): Error {
+  return reason instanceof Error
+    ? reason
+    : new Error(`The verify function rejected with ${String(reason)}`, { cause: reason });
+}
+
+/** Ends the login as a resolved value says: `undefined` leaves it to `done`. */
+function settle(result: PromiseLike<unknown>, done: VerifyCallback): void {
+  result.then(
+    // Out of the promise job, so a throw further down Passport is not an unhandled rejection.
+    (user) => {
+      if (user !== undefined) process.nextTick(done, null, user);
+    },
+    (reason: unknown) => process.nextTick(done, toError(reason)),
+  );
+}
+
+/**
+ * Calls the app's verify function as passport-oauth2 calls it: with the strategy as `this`,
+ * `params` only for exactly five parameters (six with `req`), `done` always last. Whatever set
+ * the function's `length` (a compiler, a host's wrapper such as NestJS's), it counts as is.
+ * A returned promise settles the login too, never changing the arguments: see {@link settle}.
+ *
+ * @internal
+ */
+export function callVerify(
+  self: object,
+  verify: AnyVerify,
+  passReq: unknown,
   req: Request,
   accessToken: string,
   refreshToken: string | undefined,
   params: WhopTokenParams,
   profile: WhopProfile | undefined,
   done: VerifyCallback,
-) => void;
+): void {
+  const fn = verify as (this: object, ...args: unknown[]) => unknown;
+  const result = passReq
+    ? fn.length === 6
+      ? fn.call(self, req, accessToken, refreshToken, params, profile, done)
+      : fn.call(self, req, accessToken, refreshToken, profile, done)
+    : fn.length === 5
+      ? fn.call(self, accessToken, refreshToken, params, profile, done)
+      : fn.call(self, accessToken, refreshToken, profile, done);
+  if (
+    typeof result === 'object' &&
+    result !== null &&
+    typeof (result as PromiseLike<unknown>).then === 'function'
+  ) {
+    settle(result as PromiseLike<unknown>, done);
+  }
+}
+
+/** Ends a login with what an `async` function resolved, for the wrappers below. */
+function finish(result: VerifyResult, done: VerifyCallback): void {
+  Promise.resolve(result).then(
+    (user) => process.nextTick(done, null, user ?? false),
+    (reason: unknown) => process.nextTick(done, toError(reason)),
+  );
+}
 
 /**
- * One function the strategy calls with everything, which calls the user's verify in its own
- * form: passport-oauth2's arity rule for callback functions (five parameters, or six with `req`,
- * take `params`), and for `async` functions the same count without `done`. A returned promise
- * settles the login: a user logs in, `false`/`null` fails, a rejection is an error.
+ * An `async` verify function that gets the token response `params`, made into passport-oauth2's
+ * five-parameter form `(accessToken, refreshToken, params, profile, done)`: the same arguments
+ * under `WhopStrategy`, passport-oauth2's `OAuth2Strategy`, and any host that wraps verify.
+ * It resolves the user, or `false`/`null` (or nothing) to fail the login; a rejection is an error.
  *
- * @internal
+ * @example
+ * ```ts
+ * new WhopStrategy(options, withParams(async (accessToken, refreshToken, params, profile) =>
+ *   users.upsert({ whopId: profile.id, expiresAt: params.expires_at })));
+ * ```
  */
-export function adaptVerify(verify: AnyVerify, passReq: boolean): LoginVerify {
-  const isAsync =
-    (verify as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'AsyncFunction';
-  const declared = verify.length - (passReq ? 1 : 0) + (isAsync ? 1 : 0);
-  const wantsParams = declared >= 5;
-  return (req, accessToken, refreshToken, params, profile, done) => {
-    let settled = false;
-    const once: VerifyCallback = (err, user, info) => {
-      if (settled) return;
-      settled = true;
-      done(err, user, info);
-    };
-    const fn = verify as (...a: unknown[]) => unknown;
-    let result: unknown;
-    if (passReq) {
-      result = wantsParams
-        ? fn(req, accessToken, refreshToken, params, profile, once)
-        : fn(req, accessToken, refreshToken, profile, once);
-    } else {
-      result = wantsParams
-        ? fn(accessToken, refreshToken, params, profile, once)
-        : fn(accessToken, refreshToken, profile, once);
-    }
-    if (
-      result !== null &&
-      typeof result === 'object' &&
-      typeof (result as PromiseLike<unknown>).then === 'function'
-    ) {
-      (result as PromiseLike<Express.User | false | null | undefined>).then(
-        (user) => process.nextTick(() => once(null, user ?? false)),
-        (error: unknown) =>
-          process.nextTick(() => once(error instanceof Error ? error : new Error(String(error)))),
-      );
-    }
+export function withParams(verify: AsyncVerifyFunctionWithParams): VerifyFunctionWithParams {
+  if (typeof verify !== 'function') throw new TypeError('withParams requires a verify function');
+  return function (this: unknown, accessToken, refreshToken, params, profile, done) {
+    finish(verify.call(this, accessToken, refreshToken, params, profile), done);
+  };
+}
+
+/** {@link withParams} with `passReqToCallback: true`: the six-parameter form, `req` first. */
+export function withRequestAndParams(
+  verify: AsyncVerifyFunctionWithRequestAndParams,
+): VerifyFunctionWithRequestAndParams {
+  if (typeof verify !== 'function')
+    throw new TypeError('withRequestAndParams requires a verify function');
+  return function (this: unknown, req, accessToken, refreshToken, params, profile, done) {
+    finish(verify.call(this, req, accessToken, refreshToken, params, profile), done);
   };
 }

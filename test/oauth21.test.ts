@@ -10,6 +10,7 @@ import {
   type WhopOAuth21Options,
   type WhopProfile,
   type WhopTokenParams,
+  withParams,
 } from '../src/index.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { fixture } from './support/fixtures.js';
@@ -56,10 +57,12 @@ describe('WhopStrategy with flow: oauth2.1', () => {
     calls = [];
     const strategy = new WhopStrategy(
       { ...CONFIDENTIAL, ...options },
-      async (_a: string, _r: string | undefined, params: WhopTokenParams, profile: WhopProfile) => {
-        calls.push({ params, profile });
-        return { id: profile.id };
-      },
+      withParams(
+        async (_a: string, _r: string | undefined, params: WhopTokenParams, profile: WhopProfile) => {
+          calls.push({ params, profile });
+          return { id: profile.id };
+        },
+      ),
     );
     app = await startApp(strategy, { session });
     browser = new Browser(app.url);

@@ -11,6 +11,7 @@ import {
   type WhopProfile,
   type WhopStrategyOptions,
   type WhopTokenParams,
+  withParams,
 } from '../src/index.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { fixture } from './support/fixtures.js';
@@ -258,15 +259,10 @@ describe('WhopStrategy', () => {
       calls = [];
       const strategy = new WhopStrategy(
         { ...BASE, ...options },
-        async (
-          accessToken: string,
-          refreshToken: string | undefined,
-          params: WhopTokenParams,
-          profile: WhopProfile,
-        ) => {
+        withParams(async (accessToken, refreshToken, params, profile) => {
           calls.push({ accessToken, refreshToken, params, profile });
           return { id: profile.id };
-        },
+        }),
       );
       app = await startApp(strategy);
       browser = new Browser(app.url);

@@ -7,6 +7,8 @@ import {
   type WhopProfile,
   type WhopStrategyOptions,
   type WhopTokenParams,
+  withParams,
+  withRequestAndParams,
 } from '../src/index.js';
 
 const options: WhopStrategyOptions = { clientID: 'app_x', clientSecret: 's', callbackURL: '/cb' };
@@ -22,18 +24,49 @@ new WhopStrategy(
     id: `${profile.id}${req.url}`,
   }),
 );
-// The other forms are told apart by their annotated parameters.
+// A four-parameter async function is the profile form (passport-oauth2's arity rule): its third
+// parameter is the profile, typed without annotations...
+new WhopStrategy(options, async (accessToken, _refreshToken, profile, done) => {
+  if (!profile.id) return done(null, false);
+  return { id: `${profile.id}${accessToken}` };
+});
+// ...and annotating it as params is a type error: it would receive the profile there.
+const asyncWithParams = async (
+  _accessToken: string,
+  _refreshToken: string | undefined,
+  params: WhopTokenParams,
+  profile: WhopProfile,
+) => ({ id: `${profile.id}${params.expires_at ?? ''}` });
+// @ts-expect-error a four-parameter async function typed as the params form
+new WhopStrategy(options, asyncWithParams);
+// The same with req: five parameters are the profile form.
+const asyncWithRequestAndParams = async (
+  _req: Request,
+  _accessToken: string,
+  _refreshToken: string | undefined,
+  params: WhopTokenParams,
+  profile: WhopProfile,
+) => ({ id: `${profile.id}${params.expires_at ?? ''}` });
+// @ts-expect-error a five-parameter async function typed as the params form with req
+new WhopStrategy({ ...options, passReqToCallback: true }, asyncWithRequestAndParams);
+// An async function that wants params goes through withParams, unannotated.
 new WhopStrategy(
   options,
-  async (
-    _accessToken: string,
-    _refreshToken: string | undefined,
-    params: WhopTokenParams,
-    profile: WhopProfile,
-  ) => ({
-    id: `${profile.id}${params.expires_at ?? ''}`,
-  }),
+  withParams(async (accessToken, _refreshToken, params, profile) => ({
+    id: `${profile.id}${params.expires_at ?? ''}${accessToken}`,
+  })),
 );
+new WhopStrategy(
+  { ...options, passReqToCallback: true },
+  withRequestAndParams(async (req, _accessToken, _refreshToken, params, profile) => ({
+    id: `${profile.id}${params.scope ?? ''}${req.url}`,
+  })),
+);
+const withReq = { ...options, passReqToCallback: true } as const;
+const paramsForm = withParams(async () => false);
+// @ts-expect-error withParams makes the params form without req: passReqToCallback must be off.
+new WhopStrategy(withReq, paramsForm);
+// The callback forms with params are told apart by their annotated parameters.
 new WhopStrategy(
   options,
   (

@@ -1,6 +1,6 @@
 // The demo's WhopStrategy: either of Whop's flows, and a verify function that keeps the user's
 // profile and tokens for the session.
-import { WhopStrategy, type WhopProfile, type WhopTokenParams } from 'passport-whop';
+import { WhopStrategy, withParams, type WhopProfile, type WhopTokenParams } from 'passport-whop';
 import type { DemoConfig } from './config.js';
 import type { DemoUser } from './pages.js';
 
@@ -19,8 +19,9 @@ export interface LoginResult {
   tokens: StoredTokens;
 }
 
-// The params form of verify: `params.expires_at` says when the access token expires.
-async function verify(
+// The params form of verify (through withParams): `params.expires_at` says when the access
+// token expires.
+async function loginOf(
   accessToken: string,
   refreshToken: string | undefined,
   params: WhopTokenParams,
@@ -37,6 +38,7 @@ async function verify(
     tokens: { accessToken, refreshToken, expiresAt: params.expires_at, scope: params.scope },
   };
 }
+const verify = withParams(loginOf);
 
 export function createStrategy(config: DemoConfig): WhopStrategy {
   const common = {
