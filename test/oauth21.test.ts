@@ -58,7 +58,12 @@ describe('WhopStrategy with flow: oauth2.1', () => {
     const strategy = new WhopStrategy(
       { ...CONFIDENTIAL, ...options },
       withParams(
-        async (_a: string, _r: string | undefined, params: WhopTokenParams, profile: WhopProfile) => {
+        async (
+          _a: string,
+          _r: string | undefined,
+          params: WhopTokenParams,
+          profile: WhopProfile,
+        ) => {
           calls.push({ params, profile });
           return { id: profile.id };
         },
