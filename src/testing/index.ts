@@ -8,3 +8,4 @@ export type {
   MockStrategyOptions,
   MockStrategyOptionsRequest,
 } from './strategy-options.js';
+export type { MockAccessLevel } from './access.js';

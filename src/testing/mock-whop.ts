@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AccessTable, type MockAccessLevel } from './access.js';
 import { consent, type ConsentOptions } from './consent.js';
 import { GrantStore } from './grants.js';
 import { createSigner } from './keys.js';
@@ -69,6 +70,8 @@ export interface MockWhop {
     readonly jwksURL: string;
     readonly issuer: string;
   };
+  /** Whop's REST API v1 (the access check): `${url}/api/v1`, the path the sandbox's has too. */
+  readonly apiURL: string;
   /** The registered apps: the live list, so pushing to it registers one (unchecked). */
   readonly clients: MockWhopClient[];
   /** The users: the live list, so pushing to it adds one. */
@@ -86,6 +89,11 @@ export interface MockWhop {
   strategyOptions(
     request: MockStrategyOptionsRequest & { flow: 'oauth2.1' },
   ): MockOAuth21StrategyOptions;
+  /**
+   * Set what the access check (`GET /api/v1/users/{id}/access/{resource_id}`) answers for a user
+   * and a resource: `admin` or `customer` have access, `no_access` (every pair never set) not.
+   */
+  setAccess(userID: string, resourceID: string, level: MockAccessLevel): void;
   /** How many requests went to `path`, with this `grant_type` when given. */
   requestCount(path: string, grantType?: string): number;
   /**
@@ -158,7 +166,8 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
   const address = server.address() as AddressInfo;
   const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostname}:${address.port}`;
-  const context: MockContext = { url, clients, users, grants, signer, tokenLifetime, now };
+  const access = new AccessTable();
+  const context: MockContext = { url, clients, users, grants, access, signer, tokenLifetime, now };
 
   // Attached once the URL is known; no request can be read before this line runs.
   server.on('request', (req, res) => {
@@ -195,6 +204,7 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
 
   let closing: Promise<void> | undefined;
   const urls = {
+    apiURL: `${url}/api/v1`,
     authorizationURL: `${url}/oauth`,
     tokenURL: `${url}/api/v3/oauth/token`,
     userProfileURL: `${url}/api/v5/me`,
@@ -221,6 +231,7 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
       if (index === -1) clients.push(client);
       else clients[index] = client;
     },
+    setAccess: (userID, resourceID, level) => access.set(userID, resourceID, level),
     requestCount: (path, grantType) =>
       requests.filter(
         (r) => r.path === path && (grantType === undefined || r.grantType === grantType),

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AccessTable } from './access.js';
 import type { GrantStore } from './grants.js';
 import type { Signer } from './keys.js';
 import { MockError } from './wire.js';
@@ -66,6 +67,8 @@ export interface MockContext {
   readonly clients: MockWhopClient[];
   readonly users: MockWhopUser[];
   readonly grants: GrantStore;
+  /** The access levels `MockWhop#setAccess` set. */
+  readonly access: AccessTable;
   readonly signer: Signer;
   /** Seconds. */
   readonly tokenLifetime: number;

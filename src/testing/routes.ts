@@ -1,5 +1,6 @@
 // Which handler answers which path, and how refusals are rendered: HTML pages on the authorize
 // routes (never a redirect), RFC 6749 JSON bodies everywhere else.
+import { ACCESS_PATH, accessCheck } from './access.js';
 import { authorize } from './authorize.js';
 import { legacyToken, me, parseLegacyAuthorization } from './legacy.js';
 import type { MockContext } from './model.js';
@@ -43,6 +44,16 @@ const ROUTES: Readonly<Record<string, Route>> = {
 /** Answer one request; nothing a client sends makes it throw. */
 export async function route(exchange: Exchange, context: MockContext): Promise<void> {
   const { req, path } = exchange;
+  const access = ACCESS_PATH.exec(path);
+  if (access !== null) {
+    if (req.method === 'GET') return accessCheck(exchange, context, access);
+    return sendJSON(
+      exchange,
+      405,
+      { error: { type: 'invalid_request', message: 'Use GET' } },
+      { allow: 'GET' },
+    );
+  }
   const found = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
   const handler = req.method === 'GET' || req.method === 'POST' ? found?.[req.method] : undefined;
   try {

@@ -20,6 +20,8 @@ export interface MockStrategyOptions {
   readonly authorizationURL: string;
   readonly tokenURL: string;
   readonly userProfileURL: string;
+  /** The mock's REST API, where `requireAccess` and `checkAccess` ask. */
+  readonly apiURL: string;
   /** Present when one was passed. */
   readonly callbackURL?: string;
 }
@@ -34,6 +36,7 @@ export interface MockOAuth21StrategyOptions extends MockStrategyOptions {
 
 /** The mock's URLs, as `startMockWhop` builds them. */
 interface MockURLs {
+  readonly apiURL: string;
   readonly authorizationURL: string;
   readonly tokenURL: string;
   readonly userProfileURL: string;
@@ -75,8 +78,8 @@ export function strategyOptions(
   }
   const callback = callbackURL === undefined ? {} : { callbackURL };
   if (flow === 'legacy') {
-    const { authorizationURL, tokenURL, userProfileURL } = urls;
-    return { ...credentials, authorizationURL, tokenURL, userProfileURL, ...callback };
+    const { authorizationURL, tokenURL, userProfileURL, apiURL } = urls;
+    return { ...credentials, authorizationURL, tokenURL, userProfileURL, apiURL, ...callback };
   }
   const { authorizationURL, tokenURL, userInfoURL, jwksURL, issuer, revocationURL } = urls.oauth21;
   return {
@@ -88,6 +91,7 @@ export function strategyOptions(
     jwksURL,
     issuer,
     revocationURL,
+    apiURL: urls.apiURL,
     ...callback,
   };
 }

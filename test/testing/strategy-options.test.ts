@@ -17,6 +17,7 @@ describe('MockWhop#strategyOptions', () => {
         authorizationURL: whop.authorizationURL,
         tokenURL: whop.tokenURL,
         userProfileURL: whop.userProfileURL,
+        apiURL: whop.apiURL,
       }));
     it('registers nothing', () => {
       whop.strategyOptions();
@@ -35,6 +36,7 @@ describe('MockWhop#strategyOptions', () => {
         jwksURL: whop.oauth21.jwksURL,
         issuer: whop.oauth21.issuer,
         revocationURL: whop.oauth21.revocationURL,
+        apiURL: whop.apiURL,
       }));
   });
 
