@@ -3,6 +3,7 @@ import session from 'express-session';
 import { Passport } from 'passport';
 import { TokenError, refreshAccessToken, revokeToken } from 'passport-whop';
 import type { DemoConfig } from './config.js';
+import { membersOnly } from './membership.js';
 import { clockTime, homePage, profilePage, type DemoUser, type Flash } from './pages.js';
 import { createStrategy, type LoginResult, type StoredTokens } from './strategy.js';
 
@@ -103,6 +104,9 @@ export function createDemoApp(config: DemoConfig): express.Express {
         const reason = sentence(failureMessage(info));
         if (req.query.error === 'access_denied') {
           flash(req, 'error', `Login cancelled: ${reason}`);
+        } else if (config.requireAccess && /has no access to/.test(reason)) {
+          // requireAccess: Whop says this account has access to none of the resources (403).
+          flash(req, 'error', `Members only: ${reason} Get access on Whop, then log in again.`);
         } else if (current) {
           // Typically the callback URL loaded again (reload, Back): its code was used already.
           flash(
@@ -129,7 +133,25 @@ export function createDemoApp(config: DemoConfig): express.Express {
     })(req, res, next);
   });
 
-  app.get('/profile', (req, res) => {
+  // With requireAccess, the profile is members-only: re-checked on each request (from the cache).
+  const guard = config.requireAccess
+    ? membersOnly(strategy, {
+        resources: config.requireAccess,
+        company: config.company,
+        onNoAccess: (req, res, next) =>
+          req.logout((error) => {
+            if (error) return next(error);
+            flash(
+              req,
+              'error',
+              'Your Whop membership has ended, so you are logged out. Get access on Whop, then log in again.',
+            );
+            res.redirect('/');
+          }),
+      })
+    : (_req: Request, _res: Response, next: NextFunction) => next();
+
+  app.get('/profile', guard, (req, res) => {
     const user = userOf(req);
     const tokens = req.session.whop;
     if (!user || !tokens) return res.redirect('/');

@@ -1,13 +1,16 @@
 // How the demo is configured: from the environment (server.ts) or by a test (test/e2e.test.ts).
-import type { MockWhop } from 'passport-whop/testing';
+import { MOCK_USER, type MockWhop, type MockWhopUser } from 'passport-whop/testing';
 
 export type DemoFlow = 'legacy' | 'oauth2.1';
+export type DemoEnvironment = 'production' | 'sandbox';
 
 /** Whop's endpoints, when they are not Whop's own (the mock's). */
 export interface DemoEndpoints {
   readonly authorizationURL: string;
   readonly tokenURL: string;
   readonly userProfileURL: string;
+  /** Where access is checked. */
+  readonly apiURL?: string;
   /** OAuth 2.1 only. */
   readonly jwksURL?: string;
   readonly issuer?: string;
@@ -24,6 +27,12 @@ export interface DemoConfig {
   readonly callbackURL: string;
   /** A company (`biz_...`) to log in on behalf of. */
   readonly company?: string;
+  /** Let in only users with access to one of these (`requireAccess`), and re-check on each page. */
+  readonly requireAccess?: readonly string[];
+  /** How long an access answer is reused, in ms (the strategy's default when left out). */
+  readonly accessMaxAge?: number;
+  /** Whop's sandbox instead of production (OAuth 2.1 only). */
+  readonly environment?: DemoEnvironment;
   /** Leave out for the real Whop. */
   readonly endpoints?: DemoEndpoints;
   /** Signs the session cookie. */
@@ -39,6 +48,8 @@ export type DemoSettings = {
   readonly port: number;
   readonly flow: DemoFlow;
   readonly company: string | undefined;
+  readonly requireAccess: readonly string[] | undefined;
+  readonly environment: DemoEnvironment;
   readonly callbackURL: string | undefined;
   /** Undefined: a random one for this run. */
   readonly sessionSecret: string | undefined;
@@ -82,6 +93,25 @@ export function readSettings(env: NodeJS.ProcessEnv): DemoSettings {
   if (company !== undefined && !/^biz_[A-Za-z0-9]+$/.test(company)) {
     throw new ConfigError(`WHOP_COMPANY_ID must be a company ID (biz_...), not ${company}`);
   }
+  const requireAccess = value(env, 'WHOP_REQUIRE_ACCESS')
+    ?.split(/[\s,]+/)
+    .filter(Boolean);
+  for (const id of requireAccess ?? []) {
+    if (!/^(?:biz|prod|exp)_[A-Za-z0-9]+$/.test(id)) {
+      throw new ConfigError(
+        `WHOP_REQUIRE_ACCESS must be product (prod_...), experience (exp_...) or company (biz_...) IDs, separated by commas, not ${id}`,
+      );
+    }
+  }
+  const environment = value(env, 'WHOP_ENVIRONMENT') ?? 'production';
+  if (environment !== 'production' && environment !== 'sandbox') {
+    throw new ConfigError(`WHOP_ENVIRONMENT must be production or sandbox, not ${environment}`);
+  }
+  if (environment === 'sandbox' && flow !== 'oauth2.1') {
+    throw new ConfigError(
+      "WHOP_ENVIRONMENT=sandbox needs WHOP_FLOW=oauth2.1: Whop's sandbox serves only that flow",
+    );
+  }
   const callbackURL = value(env, 'WHOP_CALLBACK_URL');
   if (callbackURL !== undefined && !isCallbackURL(callbackURL)) {
     throw new ConfigError(
@@ -92,6 +122,8 @@ export function readSettings(env: NodeJS.ProcessEnv): DemoSettings {
     port,
     flow: flow as DemoFlow,
     company,
+    requireAccess,
+    environment: environment as DemoEnvironment,
     callbackURL,
     sessionSecret: value(env, 'SESSION_SECRET'),
   };
@@ -110,11 +142,33 @@ export function readSettings(env: NodeJS.ProcessEnv): DemoSettings {
   return { ...common, whop: 'mock' };
 }
 
+/** With WHOP_REQUIRE_ACCESS and the mock: a second user, who has access to nothing. */
+export const MOCK_NON_MEMBER: MockWhopUser = Object.freeze({
+  id: 'user_mock_2',
+  username: 'nonmember',
+  name: 'Not A Member',
+  email: 'not.a.member@example.com',
+});
+
+/** The mock's users for the demo: with `requireAccess`, a member of every resource and a non-member. */
+export function mockUsers(requireAccess: readonly string[] | undefined): MockWhopUser[] {
+  return requireAccess ? [MOCK_USER, MOCK_NON_MEMBER] : [MOCK_USER];
+}
+
+/** Make {@link MOCK_USER} a customer of every resource the demo requires. */
+export function grantMockAccess(
+  whop: MockWhop,
+  requireAccess: readonly string[] | undefined,
+): void {
+  for (const resource of requireAccess ?? []) whop.setAccess(MOCK_USER.id, resource, 'customer');
+}
+
 /** The mock's endpoints for a flow. */
 export function mockEndpoints(whop: MockWhop, flow: DemoFlow): DemoEndpoints {
+  const { apiURL } = whop;
   if (flow === 'legacy') {
     const { authorizationURL, tokenURL, userProfileURL } = whop;
-    return { authorizationURL, tokenURL, userProfileURL };
+    return { authorizationURL, tokenURL, userProfileURL, apiURL };
   }
   const { authorizationURL, tokenURL, userInfoURL, jwksURL, issuer, revocationURL } = whop.oauth21;
   return {
@@ -124,5 +178,6 @@ export function mockEndpoints(whop: MockWhop, flow: DemoFlow): DemoEndpoints {
     jwksURL,
     issuer,
     revocationURL,
+    apiURL,
   };
 }

@@ -9,6 +9,8 @@ export interface DemoUser {
   readonly name: string;
   readonly email: string | undefined;
   readonly picture: string | undefined;
+  /** With `requireAccess`: each resource's access level at login. */
+  readonly access?: Readonly<Record<string, string>>;
 }
 
 /** A one-time message shown on the next page. */
@@ -147,6 +149,11 @@ ${row('Email', 'email', user.email ?? '(none shared)')}
 ${row('Whop user ID', 'user-id', user.id)}
 <dt>Access token</dt><dd>${expiry(tokens.expiresAt, Math.floor(Date.now() / 1000))}</dd>
 ${row('Company', 'company', company)}
+${Object.entries(user.access ?? {})
+  .map(([resource, level]) =>
+    row(`Access to ${escapeHTML(resource)}`, `access-${escapeHTML(resource)}`, level),
+  )
+  .join('\n')}
 ${row('Granted scope', 'scope', tokens.scope === company ? undefined : tokens.scope)}
 </dl>
 <p class="muted">The tokens stay in the server's session; this page never receives them.</p>

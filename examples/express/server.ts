@@ -3,9 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MOCK_CLIENT, startMockWhop, type MockWhop } from 'passport-whop/testing';
+import { MOCK_CLIENT, MOCK_USER, startMockWhop, type MockWhop } from 'passport-whop/testing';
 import { createDemoApp } from './app.js';
-import { ConfigError, mockEndpoints, readSettings, type DemoConfig } from './config.js';
+import {
+  ConfigError,
+  grantMockAccess,
+  mockEndpoints,
+  mockUsers,
+  readSettings,
+  type DemoConfig,
+} from './config.js';
 
 const CALLBACK_PATH = '/auth/whop/callback';
 // Loopback only: the demo is for this machine (a tunnel to it works too).
@@ -39,7 +46,8 @@ async function main(): Promise<void> {
     const home = `http://localhost:${port}`;
     let config: DemoConfig;
     if (settings.whop === 'mock') {
-      mock = await startMockWhop();
+      mock = await startMockWhop({ users: mockUsers(settings.requireAccess) });
+      grantMockAccess(mock, settings.requireAccess);
       // The mock checks redirect URIs exactly, as Whop does: register this run's port, under
       // both loopback names. The callback is a path, so it follows whichever one the browser uses.
       const redirectURIs = [`http://localhost:${port}`, `http://127.0.0.1:${port}`].map(
@@ -52,6 +60,9 @@ async function main(): Promise<void> {
         flow: settings.flow,
         callbackURL: settings.callbackURL ?? CALLBACK_PATH,
         company: settings.company,
+        requireAccess: settings.requireAccess,
+        // The mock's URLs are given explicitly, so they win over the sandbox's.
+        environment: settings.environment,
         endpoints: mockEndpoints(mock, settings.flow),
         sessionSecret: settings.sessionSecret ?? randomBytes(32).toString('hex'),
         mockURL: mock.url,
@@ -64,6 +75,8 @@ async function main(): Promise<void> {
         // Whop compares redirect URIs exactly: this one must be registered on the app.
         callbackURL: settings.callbackURL ?? home + CALLBACK_PATH,
         company: settings.company,
+        requireAccess: settings.requireAccess,
+        environment: settings.environment,
         sessionSecret: settings.sessionSecret ?? randomBytes(32).toString('hex'),
       };
     }
@@ -76,8 +89,16 @@ async function main(): Promise<void> {
         : `Using the real Whop with client ${config.clientID}; callback URL ${config.callbackURL}.`,
     );
     console.log(
-      `Flow: ${settings.flow}${settings.company ? `, company ${settings.company}` : ''}.`,
+      `Flow: ${settings.flow}${settings.company ? `, company ${settings.company}` : ''}${settings.environment === 'sandbox' && !mock ? ", Whop's sandbox" : ''}.`,
     );
+    if (settings.requireAccess) {
+      const resources = settings.requireAccess.join(', ');
+      console.log(
+        mock
+          ? `Members only (${resources}): on the mock, "${MOCK_USER.name}" has access and "Not A Member" has none.`
+          : `Members only: users need access to one of ${resources}.`,
+      );
+    }
     if (!settings.sessionSecret) {
       console.log('Session secret: random for this run (set SESSION_SECRET to keep sessions).');
     }

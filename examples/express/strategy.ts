@@ -34,6 +34,7 @@ async function loginOf(
       name: profile.displayName,
       email: profile.emails?.[0]?.value,
       picture: profile.photos?.[0]?.value,
+      access: profile.access,
     },
     tokens: { accessToken, refreshToken, expiresAt: params.expires_at, scope: params.scope },
   };
@@ -49,12 +50,17 @@ export function createStrategy(config: DemoConfig): WhopStrategy {
     authorizationURL: config.endpoints?.authorizationURL,
     tokenURL: config.endpoints?.tokenURL,
     userProfileURL: config.endpoints?.userProfileURL,
+    apiURL: config.endpoints?.apiURL,
+    // Only users with access to one of these log in; their levels arrive as profile.access.
+    requireAccess: config.requireAccess,
+    accessMaxAge: config.accessMaxAge,
   };
   if (config.flow === 'oauth2.1') {
     return new WhopStrategy(
       {
         ...common,
         flow: 'oauth2.1',
+        environment: config.environment,
         // A company goes beside the OpenID scopes; the strategy sends it as company_id.
         scope: config.company ? ['openid', 'profile', 'email', config.company] : undefined,
         jwksURL: config.endpoints?.jwksURL,
