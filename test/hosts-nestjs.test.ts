@@ -65,6 +65,16 @@ function strategies(Base: typeof WhopStrategy) {
   }
 
   @Injectable()
+  class ProfileWithArity extends PassportStrategy(Base, 'whop', true) {
+    constructor(@Inject(WHOP_SETTINGS) settings: WhopSettings) {
+      super(optionsOf(settings));
+    }
+    async validate(accessToken: string, refreshToken: string, profile: WhopProfile) {
+      return seen(profile, { accessToken, refreshToken });
+    }
+  }
+
+  @Injectable()
   class ParamsWithArity extends PassportStrategy(Base, 'whop', true) {
     constructor(@Inject(WHOP_SETTINGS) settings: WhopSettings) {
       super(optionsOf(settings));
@@ -81,6 +91,16 @@ function strategies(Base: typeof WhopStrategy) {
 
   @Injectable()
   class RequestProfile extends PassportStrategy(Base, 'whop') {
+    constructor(@Inject(WHOP_SETTINGS) settings: WhopSettings) {
+      super({ ...optionsOf(settings), passReqToCallback: true });
+    }
+    async validate(req: Request, accessToken: string, refreshToken: string, profile: WhopProfile) {
+      return seen(profile, { accessToken, refreshToken, path: req.path });
+    }
+  }
+
+  @Injectable()
+  class RequestProfileWithArity extends PassportStrategy(Base, 'whop', true) {
     constructor(@Inject(WHOP_SETTINGS) settings: WhopSettings) {
       super({ ...optionsOf(settings), passReqToCallback: true });
     }
@@ -109,10 +129,15 @@ function strategies(Base: typeof WhopStrategy) {
   const params = 'validate(accessToken, refreshToken, params, profile)';
   return [
     { strategy: Profile, form: `PassportStrategy(S, 'whop'), ${profile}` },
+    { strategy: ProfileWithArity, form: `PassportStrategy(S, 'whop', true), ${profile}` },
     { strategy: ParamsWithArity, form: `PassportStrategy(S, 'whop', true), ${params}` },
     {
       strategy: RequestProfile,
       form: `PassportStrategy(S, 'whop'), passReqToCallback, ${profile.replace('(', '(req, ')}`,
+    },
+    {
+      strategy: RequestProfileWithArity,
+      form: `PassportStrategy(S, 'whop', true), passReqToCallback, ${profile.replace('(', '(req, ')}`,
     },
     {
       strategy: RequestParamsWithArity,
