@@ -18,6 +18,19 @@ export interface CallbackParams {
   readonly requested: { readonly company: string | undefined } | undefined;
 }
 
+/**
+ * The companies an echoed scope names other than the one requested, space-separated; `''` when
+ * it names none or only that one. Every entry starting with `biz_` counts, well-formed or not.
+ */
+function echoedCompanies(scope: string, requested: string | undefined): string {
+  // The usual answers, without splitting: nothing, the company asked for, or no company at all.
+  if (scope === '' || scope === requested || !scope.includes('biz_')) return '';
+  return scope
+    .split(/[\s,]+/)
+    .filter((entry) => entry.startsWith('biz_') && entry !== requested)
+    .join(' ');
+}
+
 export interface LoginCheckSettings {
   readonly flow: WhopFlow;
   readonly codeStore: CodeStore;
@@ -48,9 +61,11 @@ export class LoginChecks {
     // In OAuth 2.1 the callback's `scope` (if any) is the OpenID scopes, not a company.
     if (this.settings.flow === 'legacy' && requested !== undefined) {
       // Whop's docs say the callback echoes `scope`; nothing confirms it always does, so a
-      // callback without one is accepted.
-      if (typeof scope === 'string' && scope !== '' && scope !== requested.company) {
-        return `Whop returned to a login for company ${scope}, but ${requested.company ?? 'no company'} was requested`;
+      // callback without one is accepted. Only its company IDs count: a permission scope Whop
+      // echoes (`read_user`, which Whop's SDK sends) says nothing about the company.
+      const echoed = typeof scope === 'string' ? echoedCompanies(scope, requested.company) : '';
+      if (echoed !== '') {
+        return `Whop returned to a login for company ${echoed}, but ${requested.company ?? 'no company'} was requested`;
       }
     }
     let claimed: boolean;

@@ -1,7 +1,7 @@
 import { internalError } from './errors.js';
 import { requestToken, type HttpSettings } from './http.js';
 import { IdTokenVerifier } from './id-token.js';
-import type { WhopFlow } from './options.js';
+import { isCompanyId, type WhopFlow } from './options.js';
 import { toTokenParams, type WhopTokenParams } from './tokens.js';
 
 export interface ExchangeSettings {
@@ -28,6 +28,39 @@ export type ExchangeMethod = (
     params?: WhopTokenParams,
   ) => void,
 ) => void;
+
+const COMPANY_RULE = 'a company ID: biz_ followed by letters and digits';
+
+/**
+ * Where a refresh's company goes. passport-oauth2-refresh passes the app's params as they are,
+ * so the company may come as `company_id` (the name the verify's `params` use) or inside `scope`
+ * (the legacy flow's name for it): send it as `company_id` in OAuth 2.1, where Whop requires that
+ * name, and inside `scope` in the legacy flow. Resolves the company, if any.
+ */
+function placeCompany(form: Record<string, unknown>, flow: WhopFlow): string | undefined {
+  const given = form.company_id;
+  if (given !== undefined && !isCompanyId(given))
+    throw new TypeError(`WhopStrategy requires a refresh's company_id to be ${COMPANY_RULE}`);
+  const scopes = typeof form.scope === 'string' ? form.scope.split(' ').filter(Boolean) : [];
+  const companies = new Set(scopes.filter(isCompanyId));
+  if (given !== undefined) companies.add(given);
+  if (companies.size > 1)
+    throw new TypeError(
+      `WhopStrategy requires a refresh to name one company, not ${[...companies].join(' and ')}`,
+    );
+  const [company] = companies;
+  if (company === undefined) return undefined;
+  const others = scopes.filter((scope) => !isCompanyId(scope));
+  if (flow === 'oauth2.1') {
+    form.company_id = company;
+    if (others.length > 0) form.scope = others.join(' ');
+    else delete form.scope;
+  } else {
+    delete form.company_id;
+    form.scope = [...others, company].join(' ');
+  }
+  return company;
+}
 
 /**
  * The token request of a login or a refresh, for either flow: the form Whop expects, this
@@ -73,9 +106,11 @@ export class TokenExchange {
       client_id: clientID,
       client_secret: clientSecret,
     };
+    const company = isCode ? undefined : placeCompany(form, this.settings.flow);
     const json = await requestToken(isCode ? 'token' : 'refresh', tokenURL, form, http, headers);
     const refreshToken = typeof json.refresh_token === 'string' ? json.refresh_token : undefined;
     let tokenParams = toTokenParams(json);
+    if (company !== undefined) (tokenParams as { company_id?: string }).company_id = company;
     // A login's ID token is checked against its nonce; a refresh's is passed on as Whop sent it.
     if (isCode && this.idTokens !== undefined && json.id_token !== undefined) {
       if (typeof json.id_token !== 'string')

@@ -113,8 +113,12 @@ export interface WhopStrategyOptionsBase extends WhopCommonOptions {
   flow?: 'legacy';
   /** The app's client secret (its API key). */
   clientSecret: string;
-  /** The company (`biz_...`) to log in on behalf of. Per request: `authenticate('whop', { scope })`. */
-  scope?: string;
+  /**
+   * Whop permission scopes (such as `read_user`, which Whop's own SDK sends) and at most one
+   * company (`biz_...`) to log in on behalf of: a space-separated string or an array. Per
+   * request, `authenticate('whop', { scope: 'biz_...' })` sets the company.
+   */
+  scope?: string | readonly string[];
 }
 
 /** The options of Whop's OAuth 2.1 / OpenID Connect flow (`https://api.whop.com/oauth/*`). */
@@ -162,6 +166,8 @@ export interface ResolvedOptions {
   readonly company: string | undefined;
   /** The OpenID scopes, space-separated (OAuth 2.1 only). */
   readonly openidScope: string | undefined;
+  /** The legacy flow's Whop permission scopes, space-separated, without the company. */
+  readonly permissionScope: string | undefined;
   readonly state: boolean;
   readonly timeout: number;
   readonly authorizationURL: string;
@@ -221,12 +227,18 @@ function parseRequireAccess(value: unknown): readonly string[] | undefined {
   return Object.freeze([...new Set(list as string[])]);
 }
 
-/** OAuth 2.1's `scope` option: the OpenID scopes, and at most one company taken out of them. */
-function parseOpenIdScope(value: unknown): { scopes: string[]; company: string | undefined } {
+/**
+ * The `scope` option: scope tokens (OAuth 2.1's OpenID scopes, the legacy flow's Whop permission
+ * scopes) and at most one company taken out of them.
+ */
+function parseScope(
+  value: unknown,
+  kind: string,
+  defaults: readonly string[],
+): { scopes: string[]; company: string | undefined } {
   const entries =
     value === undefined ? [] : typeof value === 'string' ? value.split(' ').filter(Boolean) : value;
-  const rule =
-    'OpenID scopes (a space-separated string or an array of scope tokens) and at most one company ID (biz_...)';
+  const rule = `${kind} (a space-separated string or an array of scope tokens) and at most one company ID (biz_...)`;
   if (!Array.isArray(entries)) fail('scope', rule);
   const scopes: string[] = [];
   const companies: string[] = [];
@@ -238,7 +250,7 @@ function parseOpenIdScope(value: unknown): { scopes: string[]; company: string |
   if (companies.length > 1) fail('scope', rule);
   // A company alone (as in the legacy flow) still logs the user in with the default scopes.
   return {
-    scopes: scopes.length > 0 ? [...new Set(scopes)] : DEFAULT_OPENID_SCOPES,
+    scopes: scopes.length > 0 ? [...new Set(scopes)] : [...defaults],
     company: companies[0],
   };
 }
@@ -260,17 +272,13 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new TypeError('WhopStrategy requires a clientSecret option');
   if (!isValidCallbackURL(raw.callbackURL)) fail('callbackURL', CALLBACK_RULE);
 
-  let company: string | undefined;
-  let openidScope: string | undefined;
-  if (oauth21) {
-    const parsed = parseOpenIdScope(raw.scope);
-    company = parsed.company;
-    openidScope = parsed.scopes.join(' ');
-  } else if (raw.scope !== undefined && !isCompanyId(raw.scope)) {
-    fail('scope', 'a company ID: biz_ followed by letters and digits');
-  } else {
-    company = raw.scope as string | undefined;
-  }
+  const parsed = oauth21
+    ? parseScope(raw.scope, 'OpenID scopes', DEFAULT_OPENID_SCOPES)
+    : parseScope(raw.scope, 'Whop permission scopes such as read_user', []);
+  const { company } = parsed;
+  const scopes = parsed.scopes.length > 0 ? parsed.scopes.join(' ') : undefined;
+  const openidScope = oauth21 ? scopes : undefined;
+  const permissionScope = oauth21 ? undefined : scopes;
 
   const timeout = raw.timeout ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)
@@ -327,6 +335,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     clientSecret: clientSecret as string | undefined,
     company,
     openidScope,
+    permissionScope,
     state,
     timeout,
     authorizationURL: checkURL(

@@ -7,9 +7,12 @@ import { toTokenParams, unixNow } from './tokens.js';
 /** What {@link refreshAccessToken} takes beyond the strategy and the refresh token. */
 export interface RefreshOptions {
   /**
-   * The company (`biz_...`) the refresh token was granted for. Whop requires the same one as at
-   * login: pass it whenever the login asked for a company.
+   * The company (`biz_...`) the refresh token was granted for: the verify function's
+   * `params.company_id`. Whop requires the same one as at login: pass it whenever the login
+   * asked for a company. Sent as `company_id` in OAuth 2.1, as `scope` in the legacy flow.
    */
+  readonly companyId?: string;
+  /** The same as `companyId`, its earlier name; give one of the two. */
   readonly scope?: string;
 }
 
@@ -63,11 +66,21 @@ export async function refreshAccessToken(
     throw new TypeError('refreshAccessToken requires a refreshToken: a non-empty string');
   if (typeof options !== 'object' || options === null)
     throw new TypeError('refreshAccessToken requires the options argument to be an object');
-  const { scope } = options;
-  if (scope !== undefined && !isCompanyId(scope))
+  const { companyId, scope: legacyName } = options;
+  for (const [name, value] of [
+    ['companyId', companyId],
+    ['scope', legacyName],
+  ] as const) {
+    if (value !== undefined && !isCompanyId(value))
+      throw new TypeError(
+        `refreshAccessToken requires the ${name} option to be a company ID: biz_ followed by letters and digits`,
+      );
+  }
+  if (companyId !== undefined && legacyName !== undefined && companyId !== legacyName)
     throw new TypeError(
-      'refreshAccessToken requires the scope option to be a company ID: biz_ followed by letters and digits',
+      'refreshAccessToken requires companyId and scope, when both are given, to name the same company',
     );
+  const scope = companyId ?? legacyName;
 
   const table = inFlight.get(strategy) ?? new Map<string, Promise<WhopTokens>>();
   inFlight.set(strategy, table);

@@ -56,6 +56,12 @@ interface Login extends CallbackParams {
   readonly nonce: string | undefined;
 }
 
+/** The legacy flow's `scope`: the Whop permission scopes, then the company, space-separated. */
+function legacyScope(permissions: string | undefined, company: string | undefined) {
+  if (permissions === undefined) return company;
+  return company === undefined ? permissions : `${permissions} ${company}`;
+}
+
 /** What a login that asked for no company asked for. */
 const NO_COMPANY = Object.freeze({ company: undefined });
 
@@ -123,6 +129,7 @@ export class WhopStrategy extends OAuth2Strategy {
   private readonly userProfileURL: string;
   private readonly company: string | undefined;
   private readonly openidScope: string | undefined;
+  private readonly permissionScope: string | undefined;
   private readonly tokens: TokenExchange;
   private readonly checks: LoginChecks;
   private readonly stateStore: StateStore;
@@ -153,7 +160,9 @@ export class WhopStrategy extends OAuth2Strategy {
         callbackURL: options.callbackURL,
         authorizationURL: resolved.authorizationURL,
         tokenURL: resolved.tokenURL,
-        scope: oauth21 ? resolved.openidScope : resolved.company,
+        scope: oauth21
+          ? resolved.openidScope
+          : legacyScope(resolved.permissionScope, resolved.company),
         // Whop's OAuth 2.1 requires PKCE S256. `store: true` picks passport-oauth2's session
         // store that keeps app state (with PKCE, the one that also keeps the verifier), where
         // authenticate() keeps the requested company and the nonce.
@@ -178,6 +187,7 @@ export class WhopStrategy extends OAuth2Strategy {
     this.userProfileURL = resolved.userProfileURL;
     this.company = resolved.company;
     this.openidScope = resolved.openidScope;
+    this.permissionScope = resolved.permissionScope;
     this.customHeaders = { ...options.customHeaders };
     this.http = { timeout: resolved.timeout, agent: options.agent };
     this.tokens = new TokenExchange({ ...resolved, http: this.http, headers: this.customHeaders });
@@ -276,7 +286,7 @@ export class WhopStrategy extends OAuth2Strategy {
     }
     params.response_type = 'code';
     params.redirect_uri = meta.callbackURL;
-    const scope = oauth21 ? this.openidScope : company;
+    const scope = oauth21 ? this.openidScope : legacyScope(this.permissionScope, company);
     if (scope) params.scope = scope;
     if (oauth21) {
       verifier = randomBytes(32).toString('base64url');
@@ -370,6 +380,10 @@ export class WhopStrategy extends OAuth2Strategy {
     params.redirect_uri = login.callbackURL;
     if (login.verifier !== undefined) params.code_verifier = login.verifier;
     const tokens = await this.tokens.exchange(login.code, params, login.nonce);
+    // Whop's token response does not say which company the tokens are for, and a refresh must
+    // name the same one: tell the verify function what this login asked for.
+    const company = login.requested?.company;
+    if (company !== undefined) (tokens.tokenParams as { company_id?: string }).company_id = company;
     const profile = await new Promise<WhopProfile | undefined>((resolve, reject) => {
       const self = this as unknown as { _loadUserProfile: ProfileLoader };
       self._loadUserProfile(tokens.accessToken, (err, loaded) =>

@@ -12,8 +12,13 @@ export interface WhopTokenParams {
   readonly expires_in?: number;
   /** When the access token expires: whole Unix seconds, now + `expires_in`. */
   readonly expires_at?: number;
-  /** The scope Whop granted: the company ID, when one was requested. */
+  /** The scope Whop granted, as Whop sent it (OAuth 2.1: the OpenID scopes). */
   readonly scope?: string;
+  /**
+   * The company (`biz_...`) this login asked for, in either flow; absent when it asked for none.
+   * Whop requires the same company on every refresh of these tokens: store it beside them.
+   */
+  readonly company_id?: string;
   /** The raw ID token (OAuth 2.1 with the `openid` scope). */
   readonly id_token?: string;
   /** The ID token's claims, verified (signature, `iss`, `aud`, `exp`, `nonce`): OAuth 2.1 logins only. */

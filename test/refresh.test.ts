@@ -157,6 +157,14 @@ describe('refreshAccessToken', () => {
     });
   });
 
+  describe('when a company is given as companyId (the verify params.company_id)', () => {
+    it('sends it as scope in the legacy flow', async () => {
+      const scope = tokenEndpoint(legacyForm(OLD, { scope: COMPANY })).reply(200, tokens.rotated);
+      await refreshAccessToken(strategy, OLD, { companyId: COMPANY });
+      scope.done();
+    });
+  });
+
   describe('when Whop answers invalid_grant', () => {
     let scope: nock.Scope;
     let error: unknown;
@@ -518,6 +526,17 @@ describe('refreshAccessToken', () => {
       name: 'the scope is an empty string',
       call: () => refreshAccessToken(strategy, OLD, { scope: '' }),
       message: /^refreshAccessToken requires the scope option to be a company ID/,
+    },
+    {
+      name: 'the companyId is a permission scope',
+      call: () => refreshAccessToken(strategy, OLD, { companyId: 'read_user' }),
+      message: /^refreshAccessToken requires the companyId option to be a company ID/,
+    },
+    {
+      name: 'companyId and scope name different companies',
+      call: () => refreshAccessToken(strategy, OLD, { companyId: COMPANY, scope: 'biz_other' }),
+      message:
+        /^refreshAccessToken requires companyId and scope, when both are given, to name the same company$/,
     },
   ];
   for (const bad of badArguments) {

@@ -83,12 +83,18 @@ describe('WhopStrategy', () => {
       it(`accepts the callbackURL ${ok}`, () =>
         expect(construct({ callbackURL: ok })).not.to.throw());
     }
-    it('rejects a scope that is not a company ID', () =>
-      expect(construct({ scope: 'openid' })).to.throw(
+    it('rejects a scope with two companies', () =>
+      expect(construct({ scope: 'biz_a1 biz_b2' })).to.throw(
         TypeError,
-        /scope option to be a company ID/,
+        /scope option to be Whop permission scopes such as read_user .* and at most one company ID/,
       ));
+    it('rejects a scope entry that is not a scope token', () =>
+      expect(construct({ scope: ['read"user'] })).to.throw(TypeError, /scope option/));
     it('accepts a company scope', () => expect(construct({ scope: 'biz_abc123' })).not.to.throw());
+    it('accepts a permission scope (read_user)', () =>
+      expect(construct({ scope: 'read_user' })).not.to.throw());
+    it('accepts a permission scope beside a company, as a list', () =>
+      expect(construct({ scope: ['read_user', 'biz_abc123'] })).not.to.throw());
     it('rejects a non-positive timeout', () =>
       expect(construct({ timeout: 0 })).to.throw(TypeError, /timeout/));
     it('rejects a tokenURL that is not a URL', () =>
@@ -139,6 +145,25 @@ describe('WhopStrategy', () => {
         );
         const { location } = await new Browser(app.url).startLogin();
         expect(location.searchParams.get('scope')).to.equal('biz_option1');
+      });
+    });
+
+    describe('with permission scopes beside the company', () => {
+      it('sends the permission scopes, then the company', async () => {
+        app = await startApp(
+          new WhopStrategy({ ...BASE, scope: 'biz_option1 read_user' }, async () => ({ id: 'u' })),
+        );
+        const { location } = await new Browser(app.url).startLogin();
+        expect(location.searchParams.get('scope')).to.equal('read_user biz_option1');
+      });
+      it('keeps the permission scopes when authenticate() sets the company', async () => {
+        app = await startApp(
+          new WhopStrategy({ ...BASE, scope: 'read_user biz_option1' }, async () => ({ id: 'u' })),
+        );
+        const { location } = await new Browser(app.url).startLogin(
+          '/auth/whop/company/biz_request2',
+        );
+        expect(location.searchParams.get('scope')).to.equal('read_user biz_request2');
       });
     });
 

@@ -98,8 +98,10 @@ new WhopStrategy(
   ) => done(null, { id: `${profile.id}${req.url}` }),
 );
 
-// @ts-expect-error the company scope is a string, not a list
-new WhopStrategy({ ...options, scope: ['biz_a'] }, async () => false);
+// The legacy scope: Whop permission scopes and a company, as a string or a list.
+new WhopStrategy({ ...options, scope: ['read_user', 'biz_a'] }, async () => false);
+// @ts-expect-error the scope holds strings
+new WhopStrategy({ ...options, scope: [42] }, async () => false);
 // @ts-expect-error clientID is required
 new WhopStrategy({ clientSecret: 's', callbackURL: '/cb' }, async () => false);
 
