@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import { LoginChecks, type CallbackParams } from '../src/callback.js';
 import { MemoryCodeStore } from '../src/codes.js';
-import {
-  WhopStrategy,
-  type WhopProfile,
-  type WhopStrategyOptions,
-  type WhopTokenParams,
-} from '../src/index.js';
+import { WhopStrategy, withParams, type WhopStrategyOptions } from '../src/index.js';
 import { MOCK_CLIENT, MOCK_USER, startMockWhop, type MockWhop } from '../src/testing/index.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 
@@ -72,15 +67,10 @@ describe('a legacy login against the mock Whop', () => {
         userProfileURL: whop.userProfileURL,
         ...options,
       } as WhopStrategyOptions,
-      async (
-        _accessToken: string,
-        _refreshToken: string | undefined,
-        params: WhopTokenParams,
-        profile: WhopProfile,
-      ) => {
+      withParams(async (_accessToken, _refreshToken, params, profile) => {
         verified.push({ ...params });
         return { id: profile.id };
-      },
+      }),
     );
     app = await startApp(strategy);
     whop.addClient({ ...MOCK_CLIENT, redirectURIs: [`${app.url}/auth/whop/callback`] });

@@ -5,8 +5,8 @@ import {
   refreshAccessToken,
   TokenError,
   WhopStrategy,
+  withParams,
   type WhopOAuth21Options,
-  type WhopProfile,
   type WhopTokenParams,
 } from '../src/index.js';
 import { MOCK_CLIENT, startMockWhop, type MockWhop } from '../src/testing/index.js';
@@ -49,17 +49,11 @@ describe('TokenExchange', () => {
           issuer: oauth21.issuer,
           revocationURL: oauth21.revocationURL,
         } satisfies WhopOAuth21Options,
-        // Four parameters: the verify function gets `params`.
-        async (
-          _access: string,
-          rotated: string | undefined,
-          tokenParams: WhopTokenParams,
-          _profile: WhopProfile,
-        ) => {
+        withParams(async (_access, rotated, tokenParams) => {
           params = tokenParams;
           refreshToken = rotated!;
           return { id: 'u' };
-        },
+        }),
       );
       app = await startApp(strategy);
       whop.addClient({ ...MOCK_CLIENT, redirectURIs: [`${app.url}/auth/whop/callback`] });
