@@ -85,10 +85,16 @@ export interface MockWhop {
    * the flow's URLs. Spread them last: `new WhopStrategy({ ...yours, ...whop.strategyOptions() }, verify)`.
    * With `callbackURL`, that URL is registered for the client too.
    */
-  strategyOptions(request?: MockStrategyOptionsRequest & { flow?: 'legacy' }): MockStrategyOptions;
-  strategyOptions(
-    request: MockStrategyOptionsRequest & { flow: 'oauth2.1' },
-  ): MockOAuth21StrategyOptions;
+  strategyOptions(request: {
+    flow: 'oauth2.1';
+    callbackURL: string;
+  }): MockOAuth21StrategyOptions & { readonly callbackURL: string };
+  strategyOptions(request: { flow: 'oauth2.1' }): MockOAuth21StrategyOptions;
+  strategyOptions(request: {
+    flow?: 'legacy';
+    callbackURL: string;
+  }): MockStrategyOptions & { readonly callbackURL: string };
+  strategyOptions(request?: { flow?: 'legacy' }): MockStrategyOptions;
   /**
    * Set what the access check (`GET /api/v1/users/{id}/access/{resource_id}`) answers for a user
    * and a resource: `admin` or `customer` have access, `no_access` (every pair never set) not.
