@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { internalError } from './errors.js';
-import { describeFailure, isSuccess, parseJSON, redact, send, type HttpSettings } from './http.js';
+import { describeFailure, isSuccess, parseJSON, send, type HttpSettings } from './http.js';
+import { redact } from './scrub.js';
 
 /** What a user may do with a Whop resource, as Whop's access check answers it. */
 export type WhopAccessLevel = 'admin' | 'customer' | 'no_access';

@@ -1,10 +1,47 @@
 import type { Request } from 'express';
-import { InternalOAuthError } from 'passport-oauth2';
-import type { CodeStore } from './codes.js';
+import { MemoryCodeStore, type CodeStore } from './codes.js';
+import type { Deadline } from './deadline.js';
+import { internalError } from './errors.js';
 import type { WhopFlow } from './options.js';
+import { isWellFormed, printable } from './text.js';
 
 /** Whop's authorization codes expire after 5 minutes: remember each exchanged one that long. */
 const CODE_TTL_MS = 5 * 60 * 1000;
+
+/** The longest code or state taken from a callback; Whop's are far shorter. */
+const MAX_PARAM_LENGTH = 4096;
+
+/** A request's query (or body) parameters, as the host's parser made them. */
+export type CallbackQuery = Readonly<Record<string, unknown>>;
+
+function badParam(name: string, value: unknown): string | undefined {
+  if (value === undefined || (typeof value === 'string' && value.length <= MAX_PARAM_LENGTH)) {
+    // A lone surrogate cannot be sent to Whop (it has no UTF-8 form): not a code or state.
+    if (typeof value !== 'string' || isWellFormed(value)) return undefined;
+  }
+  return `The callback's ${name} parameter must be one string of at most ${MAX_PARAM_LENGTH} characters: start the login again`;
+}
+
+/**
+ * Why a callback's parameters cannot be a login's: each of `code`, `state`, `scope` and `error`
+ * must be one string when present (`code=a&code=b` is an array under Express's parsers, and
+ * the extended parser makes objects), and so must a POSTed `code` and `state`. Undefined when
+ * they are fine. Checked before the state store is asked, so a bad callback consumes no state.
+ */
+export function malformedCallback(
+  query: CallbackQuery,
+  body: CallbackQuery | undefined,
+): string | undefined {
+  return (
+    badParam('code', query.code) ??
+    badParam('state', query.state) ??
+    badParam('scope', query.scope) ??
+    badParam('error', query.error) ??
+    (typeof body === 'object' && body !== null
+      ? (badParam('code', body.code) ?? badParam('state', body.state))
+      : undefined)
+  );
+}
 
 /** What the checks read of a callback. */
 export interface CallbackParams {
@@ -56,8 +93,15 @@ export class LoginChecks {
     );
   }
 
-  /** Resolves a failure message, or undefined to go on to the exchange. */
-  async afterState({ code, scope, requested }: CallbackParams): Promise<string | undefined> {
+  /**
+   * Resolves a failure message, or undefined to go on to the exchange. The code store's own
+   * failure, and one that does not answer within the login's deadline, reject with an
+   * `InternalOAuthError` (step `code`): then the code is not exchanged.
+   */
+  async afterState(
+    { code, scope, requested }: CallbackParams,
+    deadline?: Deadline,
+  ): Promise<string | undefined> {
     // In OAuth 2.1 the callback's `scope` (if any) is the OpenID scopes, not a company.
     if (this.settings.flow === 'legacy' && requested !== undefined) {
       // Whop's docs say the callback echoes `scope`; nothing confirms it always does, so a
@@ -65,18 +109,28 @@ export class LoginChecks {
       // echoes (`read_user`, which Whop's SDK sends) says nothing about the company.
       const echoed = typeof scope === 'string' ? echoedCompanies(scope, requested.company) : '';
       if (echoed !== '') {
-        return `Whop returned to a login for company ${echoed}, but ${requested.company ?? 'no company'} was requested`;
+        return `Whop returned to a login for company ${printable(echoed)}, but ${requested.company ?? 'no company'} was requested`;
       }
     }
-    let claimed: boolean;
-    try {
-      claimed = await this.settings.codeStore.claim(code, CODE_TTL_MS);
-    } catch (error) {
-      throw new InternalOAuthError(
-        'Failed to record the authorization code, so it was not exchanged: the code store failed',
-        error,
-      );
-    }
+    const claimed = await this.claim(code, deadline);
     return claimed ? undefined : 'This authorization code was already used: start the login again';
+  }
+
+  private async claim(code: string, deadline: Deadline | undefined): Promise<boolean> {
+    const store = this.settings.codeStore;
+    // The default store answers at once: no race with the deadline needed.
+    if (store.claim === MemoryCodeStore.prototype.claim)
+      return (store as MemoryCodeStore).claimNow(code, CODE_TTL_MS, Date.now());
+    let claimed: unknown;
+    try {
+      const claiming = Promise.resolve(store.claim(code, CODE_TTL_MS));
+      claimed = await (deadline ? deadline.run('code', claiming) : claiming);
+    } catch (error) {
+      if (error === deadline?.expired) throw error;
+      throw internalError('code', 'the code store failed', { cause: error });
+    }
+    if (typeof claimed !== 'boolean')
+      throw internalError('code', 'the code store answered neither true nor false');
+    return claimed;
   }
 }

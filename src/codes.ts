@@ -170,3 +170,26 @@ export class MemoryCodeStore implements CodeStore {
     }
   }
 }
+
+let shared: MemoryCodeStore | undefined;
+
+/**
+ * The code record of every strategy in this process that has no `codeStore` option: one, so that
+ * two strategies (a user login and a company login, say) never both send one code to Whop.
+ *
+ * @internal
+ */
+export function processCodeStore(): MemoryCodeStore {
+  shared ??= new MemoryCodeStore();
+  return shared;
+}
+
+/**
+ * Forget every code of the process record: for test suites, where each test stands for a fresh
+ * process (and reuses codes such as `code_1`).
+ *
+ * @internal
+ */
+export function forgetProcessCodes(): void {
+  shared = undefined;
+}

@@ -1,9 +1,13 @@
 import { InternalOAuthError, TokenError } from 'passport-oauth2';
+import { printable } from './text.js';
 
 /** The step of the flow a request to Whop belongs to; every error message starts with it. */
-export type WhopStep = 'token' | 'profile' | 'access' | 'refresh' | 'revoke' | 'jwks' | 'id_token';
+export type WhopStep =
+  'state' | 'code' | 'token' | 'profile' | 'access' | 'refresh' | 'revoke' | 'jwks' | 'id_token';
 
 const STEP_MESSAGES: Readonly<Record<WhopStep, string>> = {
+  state: 'Failed to check the login state',
+  code: 'Failed to record the authorization code, so it was not exchanged',
   token: 'Failed to obtain access token',
   profile: 'Failed to fetch user profile',
   access: "Failed to check the user's access",
@@ -51,7 +55,7 @@ interface WhopErrorBody {
 }
 
 function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return typeof value === 'string' && value !== '' ? printable(value) : undefined;
 }
 
 /**
@@ -63,7 +67,11 @@ export function readErrorBody(json: unknown): WhopErrorBody | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const body = json as Record<string, unknown>;
   if (typeof body.error === 'string') {
-    return { code: body.error, message: str(body.error_description), uri: str(body.error_uri) };
+    return {
+      code: str(body.error),
+      message: str(body.error_description),
+      uri: str(body.error_uri),
+    };
   }
   if (typeof body.error === 'object' && body.error !== null) {
     const inner = body.error as Record<string, unknown>;
@@ -86,7 +94,9 @@ export function tokenError(
   retryAfter: number | undefined,
 ): TokenError {
   const code = body.code ?? (status === 429 ? 'rate_limit_exceeded' : 'invalid_request');
-  const error = new TokenError(body.message ?? code, code, body.uri, status);
+  const message =
+    body.message ?? `Whop answered HTTP ${status} with error ${code} and no description`;
+  const error = new TokenError(message, code, body.uri, status);
   if (retryAfter !== undefined) Object.assign(error, { retryAfter });
   return error;
 }

@@ -1,7 +1,9 @@
+import type { Deadline } from './deadline.js';
 import { internalError } from './errors.js';
 import { requestToken, type HttpSettings } from './http.js';
 import { IdTokenVerifier } from './id-token.js';
 import { isCompanyId, type WhopFlow } from './options.js';
+import { scrubError } from './scrub.js';
 import { toTokenParams, type WhopTokenParams } from './tokens.js';
 
 export interface ExchangeSettings {
@@ -13,6 +15,8 @@ export interface ExchangeSettings {
   /** OAuth 2.1 only: where the ID token's keys are, and its expected `iss`. */
   readonly jwksURL: string | undefined;
   readonly issuer: string | undefined;
+  /** The OpenID scopes a login asks for (OAuth 2.1 only): with `openid`, an ID token is required. */
+  readonly openidScope: string | undefined;
   readonly http: HttpSettings;
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -71,9 +75,12 @@ function placeCompany(form: Record<string, unknown>, flow: WhopFlow): string | u
  */
 export class TokenExchange {
   private readonly idTokens: IdTokenVerifier | undefined;
+  /** Whether a login asks for the `openid` scope, and so must get an ID token back. */
+  private readonly needsIdToken: boolean;
 
   constructor(private readonly settings: ExchangeSettings) {
     const { flow, jwksURL, issuer, clientID, http, headers } = settings;
+    this.needsIdToken = settings.openidScope?.split(' ').includes('openid') ?? false;
     // One verifier, so one cached JWKS, per strategy.
     this.idTokens =
       flow === 'oauth2.1' && jwksURL !== undefined && issuer !== undefined
@@ -92,10 +99,16 @@ export class TokenExchange {
 
   /**
    * A code or a refresh token for tokens. A login passes `redirect_uri` and, with PKCE,
-   * `code_verifier` in `params`, and the `nonce` it sent (OAuth 2.1) for its ID token;
-   * passport-oauth2-refresh passes `grant_type: 'refresh_token'`.
+   * `code_verifier` in `params`, the `nonce` it sent (OAuth 2.1) for its ID token, and its
+   * deadline; passport-oauth2-refresh passes `grant_type: 'refresh_token'`. Every error is
+   * scrubbed of the code, the secret and the tokens Whop sent back.
    */
-  async exchange(code: string, params: Record<string, unknown>, nonce?: string) {
+  async exchange(
+    code: string,
+    params: Record<string, unknown>,
+    nonce?: string,
+    deadline?: Deadline,
+  ) {
     const { clientID, clientSecret, tokenURL, http, headers } = this.settings;
     const grant = typeof params.grant_type === 'string' ? params.grant_type : 'authorization_code';
     const isCode = grant === 'authorization_code';
@@ -107,17 +120,39 @@ export class TokenExchange {
       client_secret: clientSecret,
     };
     const company = isCode ? undefined : placeCompany(form, this.settings.flow);
-    const json = await requestToken(isCode ? 'token' : 'refresh', tokenURL, form, http, headers);
+    const step = isCode ? 'token' : 'refresh';
+    const json = await requestToken(step, tokenURL, form, http, headers, deadline);
     const refreshToken = typeof json.refresh_token === 'string' ? json.refresh_token : undefined;
     let tokenParams = toTokenParams(json);
     if (company !== undefined) (tokenParams as { company_id?: string }).company_id = company;
     // A login's ID token is checked against its nonce; a refresh's is passed on as Whop sent it.
-    if (isCode && this.idTokens !== undefined && json.id_token !== undefined) {
-      if (typeof json.id_token !== 'string')
-        throw internalError('id_token', 'the id_token in the token response is not a string');
-      const claims = await this.idTokens.verify(json.id_token, nonce);
-      tokenParams = { ...tokenParams, id_token_claims: claims };
+    if (isCode && this.idTokens !== undefined) {
+      try {
+        const claims = await this.idToken(json.id_token, nonce, deadline);
+        if (claims !== undefined) tokenParams = { ...tokenParams, id_token_claims: claims };
+      } catch (error) {
+        throw scrubError(error, [code, clientSecret, params.code_verifier, ...tokensOf(json)]);
+      }
     }
     return { accessToken: tokenParams.access_token, refreshToken, tokenParams };
   }
+
+  /** The claims of a login's ID token; OAuth 2.1 requires one when `openid` was asked for. */
+  private idToken(idToken: unknown, nonce: string | undefined, deadline: Deadline | undefined) {
+    if (idToken === undefined) {
+      if (!this.needsIdToken) return undefined;
+      throw internalError(
+        'id_token',
+        'the token response has no id_token, though the login asked for the openid scope',
+      );
+    }
+    if (typeof idToken !== 'string')
+      throw internalError('id_token', 'the id_token in the token response is not a string');
+    return this.idTokens!.verify(idToken, nonce, deadline);
+  }
+}
+
+/** The tokens in a token response, to be scrubbed from any error after it came. */
+export function tokensOf(json: Readonly<Record<string, unknown>>): unknown[] {
+  return [json.access_token, json.refresh_token, json.id_token];
 }

@@ -1,11 +1,16 @@
 import http, { type Agent } from 'node:http';
 import https from 'node:https';
 import { escape } from 'node:querystring';
+import type { Deadline } from './deadline.js';
 import { internalError, readErrorBody, tokenError, type WhopStep } from './errors.js';
+import { scrubError } from './scrub.js';
 
 /** How this package reaches Whop: the same settings for the token, profile and refresh requests. */
 export interface HttpSettings {
-  /** The limit on each request, in milliseconds: connecting, waiting and reading the body. */
+  /**
+   * The limit on a request sent without a login's {@link Deadline} (refresh, revoke, the shared
+   * JWKS fetch), in milliseconds: connecting, waiting and reading the body.
+   */
   readonly timeout: number;
   /** The `http.Agent` (an `https.Agent` for Whop's https endpoints) to send through. */
   readonly agent?: Agent;
@@ -38,43 +43,21 @@ export interface WhopResponse {
 
 /**
  * Every value of `request` that must never be shown: the form's secret fields and the bearer
- * token. Transport errors (nock's among them) quote the whole request, so their text is redacted.
+ * token. Every error about a request is scrubbed of them (see scrubError): transport errors
+ * (nock's among them) quote the whole request, and Whop's error bodies quote what they were sent.
  */
-function secretsOf(request: WhopRequest): string[] {
-  const secret = ['client_secret', 'code', 'code_verifier', 'refresh_token', 'token'];
-  const values = secret.map((name) => request.form?.[name]);
-  return [...values, request.bearer].filter((v): v is string => typeof v === 'string' && v !== '');
-}
-
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    for (const form of new Set([
-      secret,
-      encodeURIComponent(secret),
-      new URLSearchParams({ s: secret }).toString().slice(2),
-    ])) {
-      out = out.split(form).join('[redacted]');
-    }
-  }
-  return out;
-}
-
-/** A copy of a transport error (and its causes) with every secret taken out of its text. */
-function sanitize(error: unknown, secrets: readonly string[], depth = 0): Error {
-  if (!(error instanceof Error)) return new Error(redact(String(error), secrets));
-  const copy = new Error(redact(error.message, secrets));
-  copy.name = error.name;
-  copy.stack = redact(error.stack ?? '', secrets);
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') Object.assign(copy, { code });
-  if (error.cause !== undefined && depth < 4) {
-    Object.defineProperty(copy, 'cause', {
-      value: sanitize(error.cause, secrets, depth + 1),
-      enumerable: false,
-    });
-  }
-  return copy;
+export function secretsOf(request: WhopRequest): (string | undefined)[] {
+  const form = request.form;
+  return form === undefined
+    ? [request.bearer]
+    : [
+        form.client_secret,
+        form.code,
+        form.code_verifier,
+        form.refresh_token,
+        form.token,
+        request.bearer,
+      ];
 }
 
 /** The innermost message of an error chain: `fetch failed` says less than `connect ECONNREFUSED`. */
@@ -182,8 +165,9 @@ function headersOf(request: WhopRequest, target: Target, body: string | undefine
 }
 
 function transportError(request: WhopRequest, error: unknown): Error {
-  const cause = sanitize(error, secretsOf(request));
-  return internalError(request.step, `request failed (${rootMessage(cause)})`, { cause });
+  const cause = error instanceof Error ? error : new Error(String(error));
+  const failed = internalError(request.step, `request failed (${rootMessage(cause)})`, { cause });
+  return scrubError(failed, secretsOf(request));
 }
 
 function tooLarge(request: WhopRequest): Error {
@@ -192,61 +176,89 @@ function tooLarge(request: WhopRequest): Error {
 
 /**
  * Send one request to Whop and read its answer, whatever the status. Rejects only with an
- * `InternalOAuthError` naming the step: network failure, timeout, or a body over 1 MiB.
+ * `InternalOAuthError` naming the step: network failure, timeout, a body over 1 MiB, or a
+ * request Node refuses to send (CR/LF or non-ASCII in a header, a lone surrogate in the form).
+ * With a login's `deadline` the request ends when the login's time is up and needs no timer of
+ * its own; without one, `settings.timeout` limits it.
  *
  * `node:http` rather than `fetch`: the same keep-alive agents passport-oauth2 uses; in the
  * benchmark `fetch` cost about 190 µs more CPU per request, a third of a login's time.
  */
-export function send(request: WhopRequest, settings: HttpSettings): Promise<WhopResponse> {
+export function send(
+  request: WhopRequest,
+  settings: HttpSettings,
+  deadline?: Deadline,
+): Promise<WhopResponse> {
   return new Promise((resolve, reject) => {
-    const target = targetOf(request.url);
-    const body = request.form && encodeForm(request.form);
-    const headers = headersOf(request, target, body);
-
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let outgoing: http.ClientRequest | undefined;
     const finish = (error: Error | undefined, response?: WhopResponse) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      if (deadline) deadline.release();
+      else clearTimeout(timer);
       if (error) {
-        outgoing.destroy();
+        outgoing?.destroy();
         reject(error);
       } else resolve(response!);
     };
-    // Looked up at each call, not bound at import, so interceptors such as nock see the request.
-    const transport = target.https ? https.request : http.request;
-    const method = body === undefined ? 'GET' : 'POST';
-    const { hostname, port } = target;
-    const path = request.path === undefined ? target.path : target.path + request.path;
-    const outgoing = transport(
-      { hostname, port, path, method, headers, agent: settings.agent },
-      (incoming) => {
-        if (Number(incoming.headers['content-length']) > MAX_BODY_BYTES)
-          return finish(tooLarge(request));
-        const chunks: Buffer[] = [];
-        let size = 0;
-        incoming.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) finish(tooLarge(request));
-          else chunks.push(chunk);
-        });
-        // A connection lost mid-answer ends in 'error' ('aborted', ECONNRESET), never 'end'.
-        incoming.on('error', (error) => finish(transportError(request, error)));
-        incoming.on('end', () => {
-          const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
-          const retryAfter = parseRetryAfter(incoming.headers['retry-after'] ?? null);
-          finish(undefined, { status: incoming.statusCode ?? 0, text, retryAfter });
-        });
-      },
-    );
-    // One deadline for the whole exchange: connecting, waiting, and reading the body.
-    const timer = setTimeout(
-      () => finish(internalError(request.step, `timed out after ${settings.timeout} ms`)),
-      settings.timeout,
-    );
-    outgoing.on('error', (error) => finish(transportError(request, error)));
-    outgoing.end(body);
+    try {
+      deadline?.enter(request.step, finish);
+      outgoing = open(request, settings, finish);
+    } catch (error) {
+      // The login's time was already up, or Node refused the request as built: nothing was sent.
+      const expired = deadline?.expired;
+      return finish(error === expired ? expired : transportError(request, error));
+    }
+    // Without a login's deadline, one timer for this exchange: connecting, waiting, reading.
+    if (!deadline) {
+      timer = setTimeout(
+        () => finish(internalError(request.step, `timed out after ${settings.timeout} ms`)),
+        settings.timeout,
+      );
+    }
   });
+}
+
+/** Start `request`; its answer, or its failure, goes to `finish`. */
+function open(
+  request: WhopRequest,
+  settings: HttpSettings,
+  finish: (error: Error | undefined, response?: WhopResponse) => void,
+): http.ClientRequest {
+  const target = targetOf(request.url);
+  const body = request.form && encodeForm(request.form);
+  const headers = headersOf(request, target, body);
+  // Looked up at each call, not bound at import, so interceptors such as nock see the request.
+  const transport = target.https ? https.request : http.request;
+  const method = body === undefined ? 'GET' : 'POST';
+  const { hostname, port } = target;
+  const path = request.path === undefined ? target.path : target.path + request.path;
+  const outgoing = transport(
+    { hostname, port, path, method, headers, agent: settings.agent },
+    (incoming) => {
+      if (Number(incoming.headers['content-length']) > MAX_BODY_BYTES)
+        return finish(tooLarge(request));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      incoming.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) finish(tooLarge(request));
+        else chunks.push(chunk);
+      });
+      // A connection lost mid-answer ends in 'error' ('aborted', ECONNRESET), never 'end'.
+      incoming.on('error', (error) => finish(transportError(request, error)));
+      incoming.on('end', () => {
+        const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+        const retryAfter = parseRetryAfter(incoming.headers['retry-after'] ?? null);
+        finish(undefined, { status: incoming.statusCode ?? 0, text, retryAfter });
+      });
+    },
+  );
+  outgoing.on('error', (error) => finish(transportError(request, error)));
+  outgoing.end(body);
+  return outgoing;
 }
 
 /** A short, safe description of a failed answer for an error message. */
@@ -277,10 +289,14 @@ export function isSuccess(response: WhopResponse): boolean {
   return response.status >= 200 && response.status < 300;
 }
 
+// RFC 6750's b64token is narrower; any visible ASCII can at least be sent in a header.
+const SENDABLE_TOKEN = /^[\x21-\x7e]+$/;
+
 /**
  * POST a token request (a code, a refresh token) and return Whop's JSON answer. See
- * {@link failure} for a non-2xx; a 2xx that is not a JSON object with an `access_token` is an
- * `InternalOAuthError` naming the step (or a `TokenError` when it carries an OAuth error).
+ * {@link failure} for a non-2xx; a 2xx that is not a JSON object with an `access_token` that can
+ * be sent in a header is an `InternalOAuthError` naming the step (or a `TokenError` when it
+ * carries an OAuth error). Every error is scrubbed of the form's secrets.
  */
 export async function requestToken(
   step: WhopStep,
@@ -288,8 +304,18 @@ export async function requestToken(
   form: Readonly<Record<string, string | undefined>>,
   settings: HttpSettings,
   headers?: Readonly<Record<string, string>>,
+  deadline?: Deadline,
 ): Promise<Readonly<Record<string, unknown>>> {
-  const response = await send({ step, url, form, headers }, settings);
+  const request: WhopRequest = { step, url, form, headers };
+  const response = await send(request, settings, deadline);
+  try {
+    return tokenResponse(step, response);
+  } catch (error) {
+    throw scrubError(error, secretsOf(request));
+  }
+}
+
+function tokenResponse(step: WhopStep, response: WhopResponse): Record<string, unknown> {
   if (!isSuccess(response)) throw failure(step, response);
   const { status } = response;
   const json = parseJSON(response.text);
@@ -302,5 +328,9 @@ export async function requestToken(
     if (body?.code !== undefined) throw tokenError(body, status, response.retryAfter);
     throw internalError(step, 'the response has no access_token', { status });
   }
+  // A CR, LF, NUL or non-ASCII character would fail the profile request (or the app's own)
+  // with Node's bare ERR_INVALID_CHAR: refused here, at the step that received it.
+  if (!SENDABLE_TOKEN.test(token.access_token))
+    throw internalError(step, 'the access_token has characters a header cannot carry', { status });
   return token;
 }

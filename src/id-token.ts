@@ -1,5 +1,6 @@
 import type { JWTPayload, RemoteJWKSet } from 'jose';
 import { InternalOAuthError } from 'passport-oauth2';
+import type { Deadline } from './deadline.js';
 import { internalError } from './errors.js';
 import { describeFailure, send, type HttpSettings } from './http.js';
 
@@ -95,18 +96,29 @@ export class IdTokenVerifier {
   /**
    * The claims of `idToken` once its signature, `iss`, `aud`, `exp` and `nonce` check out.
    * Rejects with an `InternalOAuthError` 'Failed to verify the ID token: <which check>', or
-   * 'Failed to fetch Whop's signing keys: ...' when the JWKS cannot be had.
+   * 'Failed to fetch Whop's signing keys: ...' when the JWKS cannot be had. Within a login's
+   * `deadline`: the keys are shared by every login, so a login whose time is up stops waiting
+   * for them (step `jwks`) without ending their fetch for the others.
    */
-  async verify(idToken: string, nonce: string | undefined): Promise<IdTokenClaims> {
+  async verify(
+    idToken: string,
+    nonce: string | undefined,
+    deadline?: Deadline,
+  ): Promise<IdTokenClaims> {
     const { jwtVerify, errors } = await loadJose();
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(idToken, await this.keys(), {
+      const keys = await this.keys();
+      const verifying = jwtVerify(idToken, keys, {
         issuer: this.settings.issuer,
         audience: this.settings.clientID,
         requiredClaims: REQUIRED_CLAIMS,
         algorithms: ALGORITHMS,
-      }));
+      });
+      // Keys not yet fetched (or stale) are what a verification waits for.
+      ({ payload } = await (deadline
+        ? deadline.run(keys.fresh ? 'id_token' : 'jwks', verifying)
+        : verifying));
     } catch (error) {
       if (error instanceof InternalOAuthError) throw error;
       throw internalError('id_token', describe(error, errors), { cause: error });

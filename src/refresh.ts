@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { requestToken } from './http.js';
 import { isCompanyId } from './options.js';
+import { isWellFormed } from './text.js';
 import { WhopStrategy } from './strategy.js';
 import { toTokenParams, unixNow } from './tokens.js';
 
@@ -62,7 +63,8 @@ export async function refreshAccessToken(
 ): Promise<WhopTokens> {
   if (!(strategy instanceof WhopStrategy))
     throw new TypeError('refreshAccessToken requires a WhopStrategy as its strategy argument');
-  if (typeof refreshToken !== 'string' || refreshToken === '')
+  // A lone surrogate has no UTF-8 form: it could not be sent.
+  if (typeof refreshToken !== 'string' || refreshToken === '' || !isWellFormed(refreshToken))
     throw new TypeError('refreshAccessToken requires a refreshToken: a non-empty string');
   if (typeof options !== 'object' || options === null)
     throw new TypeError('refreshAccessToken requires the options argument to be an object');

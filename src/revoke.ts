@@ -1,4 +1,6 @@
-import { failure, isSuccess, send } from './http.js';
+import { failure, isSuccess, secretsOf, send, type WhopRequest } from './http.js';
+import { scrubError } from './scrub.js';
+import { isWellFormed } from './text.js';
 import { WhopStrategy } from './strategy.js';
 
 /**
@@ -28,7 +30,7 @@ import { WhopStrategy } from './strategy.js';
 export async function revokeToken(strategy: WhopStrategy, token: string): Promise<void> {
   if (!(strategy instanceof WhopStrategy))
     throw new TypeError('revokeToken requires a WhopStrategy as its strategy argument');
-  if (typeof token !== 'string' || token === '')
+  if (typeof token !== 'string' || token === '' || !isWellFormed(token))
     throw new TypeError('revokeToken requires a token: a non-empty string');
   const url = strategy.revocationURL;
   if (strategy.flow !== 'oauth2.1' || url === undefined)
@@ -37,9 +39,8 @@ export async function revokeToken(strategy: WhopStrategy, token: string): Promis
     );
 
   const form = { token, client_id: strategy.clientID, client_secret: strategy.clientSecret };
-  const response = await send(
-    { step: 'revoke', url, form, headers: strategy.customHeaders },
-    strategy.http,
-  );
-  if (!isSuccess(response)) throw failure('revoke', response);
+  const request: WhopRequest = { step: 'revoke', url, form, headers: strategy.customHeaders };
+  const response = await send(request, strategy.http);
+  // Whop's refusal may quote the token or the secret it was sent.
+  if (!isSuccess(response)) throw scrubError(failure('revoke', response), secretsOf(request));
 }

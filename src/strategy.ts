@@ -2,11 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import OAuth2Strategy, { AuthorizationError } from 'passport-oauth2';
 import { AccessChecker, admit } from './access.js';
-import { LoginChecks, type CallbackParams } from './callback.js';
-import { MemoryCodeStore } from './codes.js';
+import { LoginChecks, malformedCallback, type CallbackParams } from './callback.js';
+import { processCodeStore } from './codes.js';
+import { Deadline } from './deadline.js';
 import { internalError } from './errors.js';
 import { describeFailure, isSuccess, send, type HttpSettings } from './http.js';
-import { TokenExchange, type ExchangeMethod } from './exchange.js';
+import { TokenExchange, tokensOf, type ExchangeMethod } from './exchange.js';
+import { scrubError } from './scrub.js';
+import { printable } from './text.js';
 import type { WhopTokenParams } from './tokens.js';
 import {
   CALLBACK_RULE,
@@ -30,6 +33,7 @@ import {
   verifyState,
   type StateMetadata,
   type StateStore,
+  type VerifyStateCallback,
 } from './state.js';
 import { AuthorizeURL, callbackURLOf } from './urls.js';
 import {
@@ -54,6 +58,16 @@ interface Login extends CallbackParams {
   readonly callbackURL: string | undefined;
   readonly verifier: string | undefined;
   readonly nonce: string | undefined;
+  /** The one limit on the callback's steps (the `timeout` option). */
+  readonly deadline: Deadline;
+}
+
+/** A state store's own error, as the `state` step's `InternalOAuthError` with it as the cause. */
+function storeFailed(err: unknown): Error {
+  // The strategy's own TypeErrors (a store that cannot keep PKCE verifiers) say what to fix.
+  if (err instanceof TypeError) return err;
+  const said = err instanceof Error ? `: ${printable(err.message)}` : '';
+  return internalError('state', `the state store failed${said}`, { cause: err });
 }
 
 /** The legacy flow's `scope`: the Whop permission scopes, then the company, space-separated. */
@@ -204,7 +218,9 @@ export class WhopStrategy extends OAuth2Strategy {
 
     this.checks = new LoginChecks({
       flow: resolved.flow,
-      codeStore: options.codeStore ?? new MemoryCodeStore(),
+      // One record for the process, shared by every strategy without a codeStore: two
+      // strategies (a user login and a company login) must not both exchange one code.
+      codeStore: options.codeStore ?? processCodeStore(),
       needsSession: options.store === undefined && resolved.state,
     });
     // The store passport-oauth2 picked for the `state`, `store` and `pkce` options above.
@@ -253,22 +269,56 @@ export class WhopStrategy extends OAuth2Strategy {
     }
     // Read once: Express 5 parses the query string again at every read of req.query.
     const query = (req.query ?? {}) as Query;
-    if (query.error) {
-      if (query.error === 'access_denied') return this.fail({ message: query.error_description! });
-      return this.error(
-        new AuthorizationError(query.error_description!, query.error, query.error_uri!),
+    const body = req.body as Query | undefined;
+    // Arrays and objects (`code=a&code=b`) and lone surrogates: a failed login, before the state.
+    const malformed = malformedCallback(query, body);
+    if (malformed) return this.fail({ message: malformed }, 400);
+    if (query.error) return this.refused(query);
+    const callbackURL = callbackURLOf(
+      req,
+      options.callbackURL ?? this.callbackURL,
+      this.trustProxy,
+    );
+    if (callbackURL === undefined) {
+      return this.fail(
+        {
+          message:
+            'The request has no valid Host (or X-Forwarded-Host) to build the callback URL on',
+        },
+        400,
       );
     }
     const meta: StateMetadata = {
       authorizationURL: this.authorizationURL,
       tokenURL: this.tokenURL,
       clientID: this.clientID,
-      callbackURL: callbackURLOf(req, options.callbackURL ?? this.callbackURL, this.trustProxy),
+      callbackURL,
     };
-    const body = req.body as Query | undefined;
     const code = query.code || body?.code;
     if (code) this.finishLogin(req, options, query, code, meta);
     else this.startLogin(req, options, meta);
+  }
+
+  /**
+   * Whop sent the user back with an error: `access_denied` fails the login, anything else is an
+   * `AuthorizationError`. Messages quote the query escaped (no CR/LF), and name Whop's error
+   * code when it sent no description.
+   */
+  private refused(query: Query): void {
+    const code = printable(query.error!);
+    const { error_description: description, error_uri: uri } = query;
+    const said = typeof description === 'string' && description !== '' ? description : undefined;
+    if (code === 'access_denied') {
+      return this.fail({
+        message: said ? printable(said) : 'The user declined the login on Whop (access_denied)',
+      });
+    }
+    const message = said
+      ? printable(said)
+      : `Whop ended the login with error ${code} and no description`;
+    this.error(
+      new AuthorizationError(message, code, typeof uri === 'string' ? printable(uri) : undefined!),
+    );
   }
 
   /** The redirect to Whop's authorize page, the state (with PKCE and nonce) kept in the store. */
@@ -306,7 +356,7 @@ export class WhopStrategy extends OAuth2Strategy {
       company === undefined && !oauth21 ? appState : carry({ company, nonce }, appState);
     try {
       storeState(this.stateStore, req, verifier, state, meta, (err, handle) => {
-        if (err) return this.error(err);
+        if (err) return this.error(storeFailed(err));
         if (handle) params.state = handle;
         this.redirect(this.authorizeURL.with(params));
       });
@@ -315,7 +365,11 @@ export class WhopStrategy extends OAuth2Strategy {
     }
   }
 
-  /** The callback: the state, then the checks, the exchange and the profile, then verify. */
+  /**
+   * The callback: the state, then the checks, the exchange and the profile, then verify. One
+   * deadline (the `timeout` option) covers every step before verify; every error is scrubbed of
+   * the login's secrets before it leaves.
+   */
   private finishLogin(
     req: Request,
     options: WhopAuthenticateOptions,
@@ -327,32 +381,56 @@ export class WhopStrategy extends OAuth2Strategy {
     if (noSession) return this.error(noSession);
     const body = req.body as Query | undefined;
     const providedState = query.state || body?.state;
+    const deadline = new Deadline(this.http.timeout);
+    const failed = (error: unknown, login?: Login) => {
+      deadline.clear();
+      const secrets = [code, providedState, this.clientSecret, login?.verifier];
+      this.error(scrubError(error, secrets));
+    };
+    // A state store that never calls back ends the login when time is up; once it has, or has
+    // failed, whatever it says later is ignored.
+    let answered = false;
+    const stateChecked: VerifyStateCallback = (err, ok, stored) => {
+      if (answered) return;
+      answered = true;
+      deadline.release();
+      if (err) {
+        if (err === deadline.expired) return failed(err);
+        return failed(storeFailed(err));
+      }
+      if (!ok) {
+        deadline.clear();
+        return this.fail(stored as { message: string }, 403);
+      }
+      const carried = isCarried(stored) ? stored : undefined;
+      const login: Login = {
+        code,
+        scope: query.scope,
+        callbackURL: meta.callbackURL,
+        // PKCE stores answer the code verifier as `ok`.
+        verifier: typeof ok === 'string' ? ok : undefined,
+        nonce: carried?.nonce,
+        requested: this.requested(options, carried),
+        deadline,
+      };
+      this.exchange(options, login).then(
+        (result) => {
+          deadline.clear();
+          process.nextTick(() =>
+            typeof result === 'string'
+              ? this.fail({ message: result }, 403)
+              : this.verified(req, result, carried ? carried.state : stored),
+          );
+        },
+        (error: unknown) => process.nextTick(failed, error, login),
+      );
+    };
     try {
-      verifyState(this.stateStore, req, providedState, meta, (err, ok, stored) => {
-        if (err) return this.error(err);
-        if (!ok) return this.fail(stored as { message: string }, 403);
-        const carried = isCarried(stored) ? stored : undefined;
-        const login: Login = {
-          code,
-          scope: query.scope,
-          callbackURL: meta.callbackURL,
-          // PKCE stores answer the code verifier as `ok`.
-          verifier: typeof ok === 'string' ? ok : undefined,
-          nonce: carried?.nonce,
-          requested: this.requested(options, carried),
-        };
-        this.exchange(options, login).then(
-          (result) =>
-            process.nextTick(() =>
-              typeof result === 'string'
-                ? this.fail({ message: result }, 403)
-                : this.verified(req, result, carried ? carried.state : stored),
-            ),
-          (error: unknown) => process.nextTick(() => this.error(error)),
-        );
-      });
+      deadline.enter('state', stateChecked);
+      verifyState(this.stateStore, req, providedState, meta, stateChecked);
     } catch (error) {
-      this.error(error);
+      if (answered) failed(error);
+      else stateChecked(error as Error);
     }
   }
 
@@ -373,39 +451,52 @@ export class WhopStrategy extends OAuth2Strategy {
 
   /** The company and code checks, the exchange and the profile; a string is a failure message. */
   private async exchange(options: WhopAuthenticateOptions, login: Login): Promise<Tokens | string> {
-    const failure = await this.checks.afterState(login);
+    const { deadline } = login;
+    const failure = await this.checks.afterState(login, deadline);
     if (failure) return failure;
     const params = this.tokenParams(options) as Record<string, unknown>;
     params.grant_type = 'authorization_code';
     params.redirect_uri = login.callbackURL;
     if (login.verifier !== undefined) params.code_verifier = login.verifier;
-    const tokens = await this.tokens.exchange(login.code, params, login.nonce);
+    const tokens = await this.tokens.exchange(login.code, params, login.nonce, deadline);
     // Whop's token response does not say which company the tokens are for, and a refresh must
     // name the same one: tell the verify function what this login asked for.
     const company = login.requested?.company;
     if (company !== undefined) (tokens.tokenParams as { company_id?: string }).company_id = company;
-    const profile = await new Promise<WhopProfile | undefined>((resolve, reject) => {
-      const self = this as unknown as { _loadUserProfile: ProfileLoader };
-      self._loadUserProfile(tokens.accessToken, (err, loaded) =>
-        err ? reject(err) : resolve(loaded),
-      );
+    try {
+      const profile = await this.loadProfile(tokens.accessToken, deadline);
+      if (this.requireAccess === undefined) return { ...tokens, profile };
+      // Without a profile (skipUserProfile), the ID token names the user.
+      const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;
+      if (userId === undefined)
+        throw new TypeError(
+          'WhopStrategy needs the profile or an ID token to check requireAccess: do not skip the profile',
+        );
+      // Within the login's deadline: the checks (several at once, shared between logins) each
+      // get the time left, and the login stops waiting when it is up.
+      const http = { ...this.http, timeout: Math.max(1, deadline.remaining()) };
+      const checking = admit(this.access, this.requireAccess, tokens.accessToken, userId, http);
+      const access = await deadline.run('access', checking);
+      if (typeof access === 'string') return access;
+      return { ...tokens, profile: profile && { ...profile, access } };
+    } catch (error) {
+      throw scrubError(error, tokensOf(tokens.tokenParams).concat(tokens.refreshToken));
+    }
+  }
+
+  /**
+   * The profile, within the login's deadline: this class's own `userProfile` request ends when
+   * time is up; an overridden one (or `skipUserProfile`, passport-oauth2's hook) is waited for
+   * until then.
+   */
+  private loadProfile(accessToken: string, deadline: Deadline): Promise<WhopProfile | undefined> {
+    const self = this as unknown as { _loadUserProfile: ProfileLoader; _skipUserProfile: unknown };
+    if (this.userProfile === WhopStrategy.prototype.userProfile && self._skipUserProfile === false)
+      return this.fetchProfile(accessToken, deadline);
+    const loading = new Promise<WhopProfile | undefined>((resolve, reject) => {
+      self._loadUserProfile(accessToken, (err, loaded) => (err ? reject(err) : resolve(loaded)));
     });
-    if (this.requireAccess === undefined) return { ...tokens, profile };
-    // Without a profile (skipUserProfile), the ID token names the user.
-    const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;
-    if (userId === undefined)
-      throw new TypeError(
-        'WhopStrategy needs the profile or an ID token to check requireAccess: do not skip the profile',
-      );
-    const access = await admit(
-      this.access,
-      this.requireAccess,
-      tokens.accessToken,
-      userId,
-      this.http,
-    );
-    if (typeof access === 'string') return access;
-    return { ...tokens, profile: profile && { ...profile, access } };
+    return deadline.run('profile', loading);
   }
 
   /**
@@ -418,7 +509,8 @@ export class WhopStrategy extends OAuth2Strategy {
     const done: VerifyCallback = (err, user, info) => {
       if (decided) return;
       decided = true;
-      if (err) return this.error(err);
+      // verify's error is passed on too: no token of this login in it either.
+      if (err) return this.error(scrubError(err, tokensOf(tokenParams).concat(refreshToken)));
       if (!user) return this.fail(info as never);
       this.success(user, withState(info, appState) as never);
     };
@@ -448,30 +540,34 @@ export class WhopStrategy extends OAuth2Strategy {
     accessToken: string,
     done: (err?: unknown, profile?: WhopProfile) => void,
   ): void {
-    send(
-      {
-        step: 'profile',
-        url: this.userProfileURL,
-        bearer: accessToken,
-        headers: this.customHeaders,
-      },
-      this.http,
-    )
-      .then((response) => {
-        const { status, retryAfter } = response;
-        // Any failure here is the profile step's, an InternalOAuthError, whatever Whop's body.
-        if (!isSuccess(response))
-          throw internalError('profile', describeFailure(response), { status, retryAfter });
-        try {
-          return parseProfile(response.text);
-        } catch (error) {
-          throw internalError('profile', (error as Error).message, { cause: error, status });
-        }
-      })
-      .then(
-        (profile) => process.nextTick(() => done(null, profile)),
-        (error: Error) => process.nextTick(() => done(error)),
-      );
+    this.fetchProfile(accessToken).then(
+      (profile) => process.nextTick(() => done(null, profile)),
+      (error: Error) => process.nextTick(() => done(error)),
+    );
+  }
+
+  /** The profile request; any failure is the profile step's, an InternalOAuthError. */
+  private async fetchProfile(accessToken: string, deadline?: Deadline): Promise<WhopProfile> {
+    const request = {
+      step: 'profile',
+      url: this.userProfileURL,
+      bearer: accessToken,
+      headers: this.customHeaders,
+    } as const;
+    const response = await send(request, this.http, deadline);
+    const { status, retryAfter } = response;
+    try {
+      if (!isSuccess(response))
+        throw internalError('profile', describeFailure(response), { status, retryAfter });
+      try {
+        return parseProfile(response.text);
+      } catch (error) {
+        throw internalError('profile', (error as Error).message, { cause: error, status });
+      }
+    } catch (error) {
+      // Whop's 401 may quote the token it was sent.
+      throw scrubError(error, [accessToken]);
+    }
   }
 }
 

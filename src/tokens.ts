@@ -31,23 +31,48 @@ export function unixNow(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+/** The longest `expires_in` taken as Whop's: ten years, in seconds. Past it, the expiry is unknown. */
+export const MAX_EXPIRES_IN = 10 * 365 * 24 * 60 * 60;
+const SECONDS = /^[0-9]{1,10}(?:\.[0-9]+)?$/;
+
+/**
+ * `expires_in` as Whop sent it, if it is a number of seconds from 0 to ten years (a number, or a
+ * string of digits); else undefined: `null`, `""`, `[]`, `1e308` and the like say nothing.
+ */
+export function expiresIn(value: unknown): number | undefined {
+  const seconds =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && SECONDS.test(value)
+        ? Number(value)
+        : NaN;
+  return seconds >= 0 && seconds <= MAX_EXPIRES_IN ? seconds : undefined;
+}
+
 /**
  * Map a token response: `expires_in` becomes a number and `expires_at` is added when Whop said
- * how long the token lives; `refresh_token` is left out (the verify function gets it on its own).
+ * how long the token lives (see {@link expiresIn}; else both are left out, along with any
+ * `expires_at` of Whop's own); `refresh_token` is left out (the verify function gets it on its
+ * own). The fields are copied as own data (`__proto__` in Whop's JSON stays an own field and
+ * never becomes the prototype).
  */
 export function toTokenParams(
   json: Readonly<Record<string, unknown>>,
   now = unixNow(),
 ): WhopTokenParams {
-  const params: Record<string, unknown> = {};
-  for (const field in json) {
-    if (field !== 'refresh_token' && field !== 'expires_in') params[field] = json[field];
-  }
+  // Rest properties define each field (as JSON.parse does): an assignment of `__proto__`
+  // would set the object's prototype instead.
+  const {
+    refresh_token: _refresh,
+    expires_in: _in,
+    expires_at: _at,
+    ...params
+  } = json as Record<string, unknown>;
   params.access_token = String(json.access_token);
-  const expiresIn = json.expires_in === undefined ? NaN : Number(json.expires_in);
-  if (Number.isFinite(expiresIn) && expiresIn >= 0) {
-    params.expires_in = expiresIn;
-    params.expires_at = now + Math.floor(expiresIn);
+  const seconds = expiresIn(json.expires_in);
+  if (seconds !== undefined) {
+    params.expires_in = seconds;
+    params.expires_at = now + Math.floor(seconds);
   }
   return params as WhopTokenParams;
 }

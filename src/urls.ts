@@ -36,12 +36,21 @@ type OriginRequest = Pick<Request, 'headers' | 'url' | 'socket'> & {
   readonly app?: { get?: (setting: string) => unknown };
 };
 
+// A host as RFC 3986 allows it in a URL (a name, IPv4, or [IPv6]), with an optional port.
+const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?$/;
+
+function isHost(host: unknown): host is string {
+  if (typeof host !== 'string') return false;
+  const match = HOST.exec(host);
+  return match !== null && (match[1] === undefined || Number(match[1]) <= 65535);
+}
+
 /**
  * The request's `protocol://host`, as passport-oauth2's `utils.originalURL` reads it:
  * `X-Forwarded-Proto` and `X-Forwarded-Host` count only behind a trusted proxy (the strategy's
- * `proxy` option, or Express's `trust proxy` setting).
+ * `proxy` option, or Express's `trust proxy` setting). Undefined for a host that is no host.
  */
-function originOf(req: OriginRequest, proxy: boolean): string {
+function originOf(req: OriginRequest, proxy: boolean): string | undefined {
   const trusted = proxy || Boolean(req.app?.get?.('trust proxy'));
   const forwardedProto = req.headers['x-forwarded-proto'];
   const proto = typeof forwardedProto === 'string' ? forwardedProto.toLowerCase() : '';
@@ -49,6 +58,7 @@ function originOf(req: OriginRequest, proxy: boolean): string {
     (req.socket as { encrypted?: boolean } | undefined)?.encrypted ||
     (trusted && proto.split(/\s*,\s*/)[0] === 'https');
   const host = (trusted && req.headers['x-forwarded-host']) || req.headers.host;
+  if (!isHost(host)) return undefined;
   return `${tls ? 'https' : 'http'}://${host}`;
 }
 
@@ -60,13 +70,27 @@ const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
 
 /**
  * The callback URL of a request: an absolute `callbackURL` as it is, a path resolved against the
- * request's origin, as passport-oauth2 resolves it.
+ * request's origin, as passport-oauth2 resolves it. Undefined when the request's `Host` (or
+ * trusted `X-Forwarded-Host`) cannot make a URL: the login fails rather than throw an error
+ * quoting the request's URL (its code and state).
  */
-export function callbackURLOf(req: OriginRequest, callbackURL: string, proxy: boolean): string {
+export function callbackURLOf(
+  req: OriginRequest,
+  callbackURL: string,
+  proxy: boolean,
+): string | undefined {
   if (!callbackURL.startsWith('/')) return callbackURL;
   const origin = originOf(req, proxy);
+  if (origin === undefined) return undefined;
   if (PLAIN_HOST.test(origin) && isPlainPath(callbackURL)) return `${origin}${callbackURL}`;
-  return resolve(`${origin}${req.url ?? ''}`, callbackURL);
+  // passport-oauth2 resolves against the request's whole URL; for a path starting with `/`
+  // only the origin counts, so the query (code, state) is left out of `url.resolve`.
+  if (!URL.canParse(`${origin}/`)) return undefined;
+  try {
+    return resolve(`${origin}/`, callbackURL);
+  } catch {
+    return undefined;
+  }
 }
 
 // The callback paths seen: a strategy's own, and any passed to authenticate().

@@ -1,9 +1,17 @@
 import { expect } from 'chai';
+import nock from 'nock';
 import { LoginChecks, type CallbackParams } from '../src/callback.js';
 import { MemoryCodeStore } from '../src/codes.js';
-import { WhopStrategy, withParams, type WhopStrategyOptions } from '../src/index.js';
+import {
+  AuthorizationError,
+  WhopStrategy,
+  withParams,
+  type StateStore,
+  type WhopStrategyOptions,
+} from '../src/index.js';
 import { MOCK_CLIENT, MOCK_USER, startMockWhop, type MockWhop } from '../src/testing/index.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
+import { BASE, WHOP_DATA, whopAnswers } from './support/whop.js';
 
 describe('LoginChecks', () => {
   describe('the company Whop echoes (legacy flow)', () => {
@@ -129,5 +137,181 @@ describe('a legacy login against the mock Whop', () => {
         1,
       ]);
     });
+  });
+});
+
+/** A state store that counts the states it is asked to check. */
+function countingStore() {
+  const store = {
+    verified: 0,
+    store: (_req: unknown, _meta: unknown, done: (err: null, handle: string) => void) =>
+      done(null, 'handle_1'),
+    verify: (_req: unknown, provided: string, done: (err: null, ok: boolean) => void) => {
+      store.verified += 1;
+      done(null, provided === 'handle_1');
+    },
+  };
+  return store;
+}
+
+describe('malformed and failed callbacks', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let store: ReturnType<typeof countingStore>;
+  before(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  beforeEach(async () => {
+    store = countingStore();
+    const strategy = new WhopStrategy(
+      { ...BASE, store: store as unknown as StateStore },
+      async () => ({ id: 'u' }),
+    );
+    app = await startApp(strategy);
+    browser = new Browser(app.url);
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await app.close();
+  });
+  after(() => nock.enableNetConnect());
+
+  /** The outcome of `/auth/whop/check` for a raw query string. */
+  async function check(query: string): Promise<Outcome> {
+    return (await (await browser.get(`/auth/whop/check?${query}`)).json()) as Outcome;
+  }
+
+  describe('with a parameter given twice or as an object', () => {
+    for (const [name, query] of [
+      ['code', 'code=a&code=b&state=handle_1'],
+      ['state', 'code=code_1&state=handle_1&state=handle_1'],
+      ['scope', 'code=code_1&state=handle_1&scope=biz_a&scope=biz_b'],
+      ['error', 'error=access_denied&error=server_error'],
+    ] as const) {
+      describe(`(${query})`, () => {
+        let outcome: Outcome;
+        let token: nock.Scope;
+        beforeEach(async () => {
+          token = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, {});
+          outcome = await check(query);
+        });
+
+        it('fails the login with status 400', () => expect(outcome.status).to.equal(400));
+        it(`names the ${name} parameter`, () =>
+          expect(outcome.info?.message).to.match(
+            new RegExp(`^The callback's ${name} parameter must be one string`),
+          ));
+        it('consumes no state', () => expect(store.verified).to.equal(0));
+        it('sends nothing to Whop', () => expect(token.isDone()).to.equal(false));
+      });
+    }
+  });
+
+  describe('with a lone surrogate in a POSTed code', () => {
+    let outcome: { message?: string; status?: number; error?: unknown };
+    let token: nock.Scope;
+    beforeEach(async () => {
+      token = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, {});
+      const strategy = new WhopStrategy(
+        { ...BASE, store: store as unknown as StateStore },
+        async () => ({ id: 'u' }),
+      );
+      outcome = await new Promise((resolve) => {
+        // What passport does before authenticate(): the actions, on an instance of its own.
+        const run = Object.assign(Object.create(strategy) as WhopStrategy, {
+          fail: (info: { message: string }, status: number) => resolve({ ...info, status }),
+          error: (error: unknown) => resolve({ error }),
+          success: () => resolve({}),
+          redirect: () => resolve({}),
+        });
+        const req = { query: {}, body: { code: 'code_\uD800', state: 'handle_1' }, headers: {} };
+        run.authenticate(req as never);
+      });
+    });
+
+    it('fails the login with status 400', () => expect(outcome.status).to.equal(400));
+    it('names the code', () => expect(outcome.message).to.match(/^The callback's code parameter/));
+    it('consumes no state', () => expect(store.verified).to.equal(0));
+    it('sends nothing to Whop', () => expect(token.isDone()).to.equal(false));
+  });
+
+  describe('with Whop error access_denied and no description', () => {
+    it('fails with a message naming the code', async () => {
+      const outcome = await check('error=access_denied');
+      expect(outcome.info?.message).to.equal('The user declined the login on Whop (access_denied)');
+    });
+  });
+
+  describe('with Whop error server_error and no description', () => {
+    let outcome: Outcome;
+    beforeEach(async () => {
+      outcome = await check('error=server_error');
+    });
+
+    it('ends in an AuthorizationError', () =>
+      expect(app.errors[0]).to.be.instanceOf(AuthorizationError));
+    it('whose message names the code', () =>
+      expect(outcome.error?.message).to.equal(
+        'Whop ended the login with error server_error and no description',
+      ));
+  });
+
+  describe('with CR/LF in the error and its description', () => {
+    let outcome: Outcome;
+    beforeEach(async () => {
+      outcome = await check(
+        `error=${encodeURIComponent('bad\r\nInjected: 1')}&error_description=${encodeURIComponent('line\r\nInjected: 2')}`,
+      );
+    });
+
+    it('escapes them in the message', () =>
+      expect(outcome.error?.message).to.equal('line\\u000d\\u000aInjected: 2'));
+    it('escapes them in the code', () =>
+      expect(outcome.error?.code).to.equal('bad\\u000d\\u000aInjected: 1'));
+  });
+
+  describe('with control characters in the scope Whop echoes', () => {
+    it('quotes it escaped', async () => {
+      const strategy = new WhopStrategy({ ...BASE, scope: 'biz_asked1' }, async () => ({
+        id: 'u',
+      }));
+      await app.close();
+      app = await startApp(strategy);
+      browser = new Browser(app.url);
+      const { state } = await browser.startLogin();
+      whopAnswers();
+      const outcome = await browser.check({
+        code: 'code_1',
+        state: state!,
+        scope: 'biz_x\u001b[31mY\u0000',
+      });
+      expect(outcome.info?.message).to.equal(
+        'Whop returned to a login for company biz_x\\u001b[31mY\\u0000, but biz_asked1 was requested',
+      );
+    });
+  });
+
+  describe('with a bad X-Forwarded-Host and a relative callbackURL', () => {
+    let response: Response;
+    let token: nock.Scope;
+    beforeEach(async () => {
+      await app.close();
+      const strategy = new WhopStrategy(
+        { ...BASE, callbackURL: '/auth/whop/callback', proxy: true, state: false },
+        async () => ({ id: 'u' }),
+      );
+      app = await startApp(strategy);
+      token = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, {});
+      response = await new Browser(app.url).get(
+        '/auth/whop/check?code=code_secret_1&state=state_secret_1',
+        { 'x-forwarded-host': '[::1' },
+      );
+    });
+
+    it('fails the login with status 400', async () =>
+      expect(((await response.json()) as Outcome).status).to.equal(400));
+    it('raises no error', () => expect(app.errors).to.have.length(0));
+    it('sends nothing to Whop', () => expect(token.isDone()).to.equal(false));
   });
 });

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { MemoryCodeStore } from '../src/index.js';
+import nock from 'nock';
+import { MemoryCodeStore, WhopStrategy } from '../src/index.js';
+import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
+import { BASE, me, token, WHOP_API, WHOP_DATA } from './support/whop.js';
 
 const TTL = 5 * 60 * 1000;
 
@@ -66,6 +69,54 @@ describe('MemoryCodeStore', () => {
       expect(() => new MemoryCodeStore({ maxCodes: 0 })).to.throw(
         TypeError,
         'MemoryCodeStore requires maxCodes to be a positive integer',
+      ));
+  });
+});
+
+describe('the process code record', () => {
+  describe('with two strategies in one app, one code replayed to both callbacks at once', () => {
+    let apps: TestApp[];
+    let tokenRequests: number;
+    let outcomes: Outcome[];
+    before(() => {
+      nock.disableNetConnect();
+      nock.enableNetConnect('127.0.0.1');
+    });
+    beforeEach(async () => {
+      tokenRequests = 0;
+      nock(WHOP_DATA)
+        .post('/api/v3/oauth/token')
+        .times(2)
+        .reply(() => {
+          tokenRequests += 1;
+          return [200, token];
+        });
+      nock(WHOP_API).get('/api/v5/me').times(2).reply(200, me);
+      // A user login and a company login: two strategies, each with the default code store.
+      const user = new WhopStrategy({ ...BASE, state: false }, async () => ({ id: 'u' }));
+      const company = new WhopStrategy(
+        { ...BASE, state: false, scope: 'biz_company123' },
+        async () => ({
+          id: 'c',
+        }),
+      );
+      apps = await Promise.all([startApp(user), startApp(company)]);
+      outcomes = await Promise.all(
+        apps.map((app) => new Browser(app.url).check({ code: 'code_replayed_1' })),
+      );
+    });
+    afterEach(async () => {
+      nock.cleanAll();
+      await Promise.all(apps.map((app) => app.close()));
+    });
+    after(() => nock.enableNetConnect());
+
+    it('sends the code to Whop once', () => expect(tokenRequests).to.equal(1));
+    it('logs one of them in', () =>
+      expect(outcomes.filter((outcome) => outcome.user)).to.have.length(1));
+    it('fails the other as already used', () =>
+      expect(outcomes.map((outcome) => outcome.info?.message)).to.include(
+        'This authorization code was already used: start the login again',
       ));
   });
 });

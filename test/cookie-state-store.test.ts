@@ -406,7 +406,12 @@ describe('CookieStateStore', () => {
     afterEach(() => app.close());
 
     it('ends the login with an error', () => expect(response.status).to.equal(500));
-    it('hands the error on', () => expect(app.errors[0]?.message).to.equal('store down'));
+    it("ends it with the state step's InternalOAuthError", () =>
+      expect(app.errors[0]?.message).to.equal(
+        'Failed to check the login state: the state store failed: store down',
+      ));
+    it("keeps the store's error as the cause", () =>
+      expect((app.errors[0] as { cause?: Error }).cause?.message).to.equal('store down'));
     it('makes no token request', () => expect(tokenRequest.isDone()).to.equal(false));
   });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import nock from 'nock';
 import { InternalOAuthError } from '../src/index.js';
-import { MAX_BODY_BYTES, redact, requestToken, send } from '../src/http.js';
+import { MAX_BODY_BYTES, requestToken, send } from '../src/http.js';
 
 const settings = { timeout: 1000 };
 
@@ -14,11 +14,6 @@ describe('http', () => {
   });
   afterEach(() => nock.cleanAll());
   after(() => nock.enableNetConnect());
-
-  describe('redact', () => {
-    it('takes out a secret in plain and URL-encoded forms', () =>
-      expect(redact('a=s3cr+t/ b=s3cr%2Bt%2F', ['s3cr+t/'])).to.equal('a=[redacted] b=[redacted]'));
-  });
 
   describe('send', () => {
     describe('with a form', () => {
@@ -233,5 +228,59 @@ describe('http', () => {
         'Failed to obtain access token: the response is not a JSON object',
       );
     });
+
+    for (const [what, value] of [
+      ['CR/LF', 'at_1\r\nX-Evil: 1'],
+      ['NUL', 'at_1\u0000'],
+      ['non-ASCII', 'at_é'],
+      ['a space', 'at 1'],
+    ]) {
+      it(`refuses an access_token with ${what}, naming the step`, async () => {
+        nock('https://whop.test').post('/token').reply(200, { access_token: value });
+        const error = await requestToken(
+          'token',
+          'https://whop.test/token',
+          { code: 'code_1' },
+          settings,
+        ).catch((e: Error) => e);
+        expect(error)
+          .to.be.instanceOf(InternalOAuthError)
+          .with.property(
+            'message',
+            'Failed to obtain access token: the access_token has characters a header cannot carry',
+          );
+      });
+    }
+
+    it('refuses a TokenError without a description with a message naming the code', async () => {
+      nock('https://whop.test').post('/token').reply(400, { error: '' });
+      const error = await requestToken('token', 'https://whop.test/token', {}, settings).catch(
+        (e: Error) => e,
+      );
+      expect(error).to.include({
+        name: 'TokenError',
+        code: 'invalid_request',
+        message: 'Whop answered HTTP 400 with error invalid_request and no description',
+      });
+    });
+  });
+
+  describe('send, with a request Node refuses to send', () => {
+    for (const [what, request] of [
+      ['a bearer token with CR/LF', { bearer: 'at\r\nX: 1' }],
+      ['a form value with a lone surrogate', { form: { code: 'c\uD800' } }],
+      ['a header with NUL', { headers: { 'x-app': 'a\u0000' } }],
+    ] as const) {
+      it(`rejects ${what} with an InternalOAuthError naming the step`, async () => {
+        const error = await send(
+          { step: 'profile', url: 'https://whop.test/me', ...request },
+          settings,
+        ).catch((e: Error) => e);
+        expect(error)
+          .to.be.instanceOf(InternalOAuthError)
+          .with.property('message')
+          .that.matches(/^Failed to fetch user profile: request failed/);
+      });
+    }
   });
 });

@@ -259,6 +259,26 @@ describe('WhopStrategy with flow: oauth2.1', () => {
       });
     });
 
+    describe('when the openid scope was asked for and the token response has no id_token', () => {
+      let outcome: Outcome;
+      let profile: nock.Scope;
+      beforeEach(async () => {
+        await start();
+        const { state } = await redirect();
+        ({ userinfo: profile } = whop(undefined));
+        outcome = await browser.check({ code: 'code_1', state });
+      });
+
+      it('fails the login with the id_token step', () =>
+        expect(outcome.error).to.deep.include({
+          name: 'InternalOAuthError',
+          message:
+            'Failed to verify the ID token: the token response has no id_token, though the login asked for the openid scope',
+        }));
+      it('loads no profile', () => expect(profile.isDone()).to.equal(false));
+      it('calls no verify', () => expect(calls).to.have.length(0));
+    });
+
     describe('when the token response has no id_token', () => {
       let keys: nock.Scope;
       let outcome: Outcome;

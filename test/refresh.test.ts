@@ -752,3 +752,45 @@ describe('refreshAccessToken with customHeaders', () => {
     scope.done();
   });
 });
+
+describe('refreshAccessToken with hostile input', () => {
+  before(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  after(() => nock.enableNetConnect());
+
+  it('throws a TypeError for a refresh token with a lone surrogate, before any request', async () => {
+    const error = await rejection(refreshAccessToken(newStrategy(), 'rt_\uD800'));
+    expect(error)
+      .to.be.instanceOf(TypeError)
+      .with.property('message', 'refreshAccessToken requires a refreshToken: a non-empty string');
+  });
+
+  describe('when Whop answers with __proto__ in its JSON', () => {
+    let tokens: WhopTokens;
+    beforeEach(async () => {
+      nock(WHOP)
+        .post(TOKEN_PATH)
+        .reply(200, '{"access_token":"at_x","__proto__":{"isAdmin":true,"scope":"biz_evil"}}', {
+          'content-type': 'application/json',
+        });
+      tokens = await refreshAccessToken(newStrategy(), 'rt_proto');
+    });
+
+    it('reads no scope from the prototype', () => expect(tokens.scope).to.equal(undefined));
+    it('keeps params to own data', () =>
+      expect((tokens.params as Record<string, unknown>).isAdmin).to.equal(undefined));
+  });
+
+  describe('when Whop sends an access token with CR/LF', () => {
+    it('rejects with the refresh step', async () => {
+      nock(WHOP).post(TOKEN_PATH).reply(200, { access_token: 'at\r\nX-Evil: 1' });
+      const error = await rejection(refreshAccessToken(newStrategy(), 'rt_crlf'));
+      expect(error)
+        .to.be.instanceOf(InternalOAuthError)
+        .with.property(
+          'message',
+          'Failed to refresh access token: the access_token has characters a header cannot carry',
+        );
+    });
+  });
+});

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { format, parse, resolve } from 'node:url';
 import { expect } from 'chai';
@@ -94,6 +95,44 @@ describe('urls', () => {
           passportOAuth2Callback(req, callbackURL, proxy),
         ));
     }
+  });
+
+  describe('callbackURLOf, with a Host that is no host', () => {
+    const url = '/auth/whop/callback?code=code_secret_1&state=state_secret_1';
+
+    for (const [what, req] of [
+      ['an unclosed IPv6 bracket', request('[::1', { url })],
+      ['a port that is not a number', request('example.com:abc', { url })],
+      ['a port over 65535', request('example.com:99999', { url })],
+      ['a space', request('exa mple.com', { url })],
+      ['a path', request('example.com/x?y', { url })],
+      [
+        'a forwarded host with a bad port, trusted',
+        request('example.com', {
+          url,
+          headers: { 'x-forwarded-host': 'evil:x' },
+          trustProxy: true,
+        }),
+      ],
+    ] as const) {
+      it(`gives no URL for ${what}, and throws nothing`, () =>
+        expect(callbackURLOf(req as unknown as Request, '/auth/whop/callback', false)).to.equal(
+          undefined,
+        ));
+    }
+    it('prints no deprecation warning quoting the URL', () => {
+      // Node prints DEP0170 once per process: a fresh one, which resolves for a bad Host.
+      const module = new URL('../src/urls.ts', import.meta.url).href;
+      const script = `const { callbackURLOf } = await import(${JSON.stringify(module)});
+        callbackURLOf({ headers: { host: 'example.com:abc' }, url: ${JSON.stringify(url)}, socket: {} }, '/cb', false);`;
+      const { stderr } = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { encoding: 'utf8' },
+      );
+      expect(stderr).not.to.include('DEP0170');
+      expect(stderr).not.to.include('code_secret_1');
+    });
   });
 
   describe('AuthorizeURL', () => {

@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import nock from 'nock';
+import { InternalOAuthError, WhopStrategy, type StateStore } from '../src/index.js';
+import { Deadline } from '../src/deadline.js';
+import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
+import { rejection } from './support/rejection.js';
+import { BASE, me, token, WHOP_API, WHOP_DATA } from './support/whop.js';
+
+const TIMEOUT = 500;
+const never = new Promise<never>(() => {});
+
+describe('Deadline', () => {
+  describe('run', () => {
+    it('settles as the work does, in time', async () => {
+      const deadline = new Deadline(TIMEOUT);
+      expect(await deadline.run('code', Promise.resolve(true))).to.equal(true);
+      deadline.clear();
+    });
+
+    it('rejects with the step when time runs out first', async () => {
+      const deadline = new Deadline(20);
+      const error = await rejection(deadline.run('code', never));
+      expect(error)
+        .to.be.instanceOf(InternalOAuthError)
+        .with.property(
+          'message',
+          'Failed to record the authorization code, so it was not exchanged: timed out after 20 ms',
+        );
+    });
+
+    it('refuses to start a step once time is up', async () => {
+      const deadline = new Deadline(10);
+      await rejection(deadline.run('code', never));
+      const error = await rejection(deadline.run('profile', Promise.resolve(1)));
+      expect(error).to.equal(deadline.expired);
+      expect(deadline.remaining()).to.equal(0);
+    });
+  });
+
+  describe('remaining', () => {
+    it('counts down from the timeout', () => {
+      const deadline = new Deadline(TIMEOUT);
+      expect(deadline.remaining()).to.be.within(TIMEOUT - 50, TIMEOUT);
+      deadline.clear();
+    });
+  });
+});
+
+describe('the login deadline (timeout option)', () => {
+  let app: TestApp;
+  let outcome: Outcome;
+  let elapsed: number;
+  before(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await app.close();
+  });
+  after(() => nock.enableNetConnect());
+
+  async function login(options: Record<string, unknown> = {}) {
+    app = await startApp(
+      new WhopStrategy({ ...BASE, timeout: TIMEOUT, ...options }, async () => ({ id: 'u' })),
+    );
+    const browser = new Browser(app.url);
+    const { state } = await browser.startLogin();
+    const started = Date.now();
+    outcome = await browser.check({ code: 'code_1', ...(state && { state }) });
+    elapsed = Date.now() - started;
+  }
+
+  describe('when the token and the profile each take less than it, but more together', () => {
+    beforeEach(async () => {
+      nock(WHOP_DATA).post('/api/v3/oauth/token').delay(300).reply(200, token);
+      nock(WHOP_API).get('/api/v5/me').delay(300).reply(200, me);
+      await login();
+    });
+
+    it('ends the login with the step that was running', () =>
+      expect(outcome.error).to.deep.include({
+        name: 'InternalOAuthError',
+        message: `Failed to fetch user profile: timed out after ${TIMEOUT} ms`,
+      }));
+    it('ends it at the deadline', () => expect(elapsed).to.be.below(TIMEOUT + 150));
+  });
+
+  describe('when the code store never settles', () => {
+    let tokenRequest: nock.Scope;
+    beforeEach(async () => {
+      tokenRequest = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+      await login({ codeStore: { claim: () => never } });
+    });
+
+    it('ends the login with the code step', () =>
+      expect(outcome.error?.message).to.equal(
+        `Failed to record the authorization code, so it was not exchanged: timed out after ${TIMEOUT} ms`,
+      ));
+    it('sends no token request', () => expect(tokenRequest.isDone()).to.equal(false));
+  });
+
+  describe('when the code store answers after the deadline', () => {
+    let tokenRequest: nock.Scope;
+    beforeEach(async () => {
+      tokenRequest = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+      const late = () => new Promise<boolean>((resolve) => setTimeout(resolve, TIMEOUT + 50, true));
+      await login({ codeStore: { claim: late } });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+
+    it('still sends no token request', () => expect(tokenRequest.isDone()).to.equal(false));
+  });
+
+  describe('when the state store never calls back', () => {
+    let tokenRequest: nock.Scope;
+    beforeEach(async () => {
+      tokenRequest = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+      const store = {
+        store: (_req: unknown, _meta: unknown, done: (err: null, handle: string) => void) =>
+          done(null, 'handle_1'),
+        verify: () => {},
+      };
+      await login({ store: store as unknown as StateStore });
+    });
+
+    it('ends the login with the state step', () =>
+      expect(outcome.error?.message).to.equal(
+        `Failed to check the login state: timed out after ${TIMEOUT} ms`,
+      ));
+    it('sends no token request', () => expect(tokenRequest.isDone()).to.equal(false));
+  });
+});
