@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
-import { WhopStrategy, type WhopProfile, type WhopTokenParams } from 'passport-whop';
+import { WhopStrategy, withParams, type WhopProfile, type WhopTokenParams } from 'passport-whop';
 import { MOCK_USER, startMockWhop, type MockWhop } from 'passport-whop/testing';
 
 type Flow = 'legacy' | 'oauth2.1';
@@ -19,14 +19,19 @@ interface LoggedIn {
   sub?: string;
 }
 
-async function verify(
-  _accessToken: string,
-  _refreshToken: string | undefined,
-  params: WhopTokenParams,
-  profile: WhopProfile,
-): Promise<LoggedIn> {
-  return { id: profile.id, username: profile.username, sub: params.id_token_claims?.sub };
-}
+// The params form: `params.id_token_claims` shows the OAuth 2.1 flow checked the ID token.
+const verify = withParams(
+  async (
+    _accessToken: string,
+    _refreshToken: string | undefined,
+    params: WhopTokenParams,
+    profile: WhopProfile,
+  ): Promise<LoggedIn> => ({
+    id: profile.id,
+    username: profile.username,
+    sub: params.id_token_claims?.sub,
+  }),
+);
 
 function cookieOf(response: Response): string | undefined {
   return response.headers.get('set-cookie')?.split(';')[0];
