@@ -55,8 +55,8 @@ async function logIn(whop: MockWhop, flow: Flow): Promise<LoggedIn> {
     const callbackURL = `${base}/auth/whop/callback`;
     const strategy =
       flow === 'legacy'
-        ? new WhopStrategy({ callbackURL, ...whop.strategyOptions({ callbackURL }) }, verify)
-        : new WhopStrategy({ callbackURL, ...whop.strategyOptions({ flow, callbackURL }) }, verify);
+        ? new WhopStrategy(whop.strategyOptions({ callbackURL }), verify)
+        : new WhopStrategy(whop.strategyOptions({ flow, callbackURL }), verify);
     passport.use(flow, strategy);
 
     const start = await fetch(`${base}/auth/whop`, { redirect: 'manual' });
