@@ -6,7 +6,9 @@ import { Passport, type Strategy } from 'passport';
 import OAuth2Strategy, { InternalOAuthError } from 'passport-oauth2';
 import { Strategy as GitHubStrategy } from 'passport-github2';
 import { WhopStrategy } from 'passport-whop';
+import { FloorStrategy } from './floor.js';
 import {
+  API_PATH,
   AUTHORIZE_PATH,
   CALLBACK_PATH,
   GITHUB_PROFILE_PATH,
@@ -15,8 +17,11 @@ import {
   WHOP_PROFILE_PATH,
 } from './paths.js';
 
-/** The strategies compared, in table order; `oauth2` is the baseline of every ratio. */
-export const STRATEGIES = ['whop', 'oauth2', 'github2'] as const;
+/**
+ * The strategies compared, in table order; `oauth2` is the baseline of every ratio, and `floor`
+ * (bench/floor.ts) the least any strategy can do for the same login.
+ */
+export const STRATEGIES = ['whop', 'oauth2', 'github2', 'floor'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 interface ProfileLike {
@@ -25,7 +30,7 @@ interface ProfileLike {
 }
 type Done = (err: Error | null, user?: Express.User) => void;
 
-// One verify function for all three: the apps differ in the strategy and nothing else.
+// One verify function for all four: the apps differ in the strategy and nothing else.
 function verify(
   _accessToken: string,
   _refreshToken: string | undefined,
@@ -88,7 +93,12 @@ function endpoints(base: string) {
 export function createWhopStrategy(base: string): WhopStrategy {
   // `state` is on by default: the same session-kept CSRF state as the others' `state: true`.
   return new WhopStrategy(
-    { ...endpoints(base), userProfileURL: `${base}${WHOP_PROFILE_PATH}` },
+    {
+      ...endpoints(base),
+      userProfileURL: `${base}${WHOP_PROFILE_PATH}`,
+      // Used by checkAccess only (bench/access.ts): a login with no requireAccess never calls it.
+      apiURL: `${base}${API_PATH}`,
+    },
     verify,
   );
 }
@@ -109,6 +119,11 @@ export function createStrategy(name: StrategyName, base: string): Strategy {
           state: true as unknown as string,
           userProfileURL: `${base}${GITHUB_PROFILE_PATH}`,
         },
+        verify,
+      );
+    case 'floor':
+      return new FloorStrategy(
+        { ...common, userProfileURL: `${base}${WHOP_PROFILE_PATH}` },
         verify,
       );
   }

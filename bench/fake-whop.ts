@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GITHUB_PROFILE_PATH, TOKEN_PATH, WHOP_PROFILE_PATH } from './paths.js';
+import { ACCESS_PATH, GITHUB_PROFILE_PATH, TOKEN_PATH, WHOP_PROFILE_PATH } from './paths.js';
 
 // Answers are fixed strings, built once: the server should cost the same for every strategy
 // and as little as possible. Shapes follow Whop's /api/v5/me and GitHub's GET /user.
@@ -13,6 +13,8 @@ const WHOP_PROFILE = JSON.stringify({
   profile_pic_url: 'https://assets.whop.com/avatars/bench.png',
   created_at: 1700000000,
 });
+// Whop's access check, answered yes for every user and resource.
+const ACCESS = JSON.stringify({ has_access: true, access_level: 'customer' });
 const GITHUB_PROFILE = JSON.stringify({
   login: 'bench',
   id: 1000001,
@@ -44,6 +46,8 @@ export interface TokenCounts {
 export interface FakeWhop {
   readonly url: string;
   readonly tokenRequests: Readonly<TokenCounts>;
+  /** How many access checks it has answered. */
+  accessRequests(): number;
   resetCounts(): void;
   close(): Promise<void>;
 }
@@ -84,9 +88,17 @@ function answerToken(req: IncomingMessage, res: ServerResponse, counts: TokenCou
 /** A fake Whop (and GitHub) on 127.0.0.1: answers at once, keeps connections alive, counts token requests. */
 export async function startFakeWhop(): Promise<FakeWhop> {
   const counts: TokenCounts = { authorization_code: 0, refresh_token: 0, other: 0 };
+  let accessRequests = 0;
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const path = (req.url ?? '/').split('?', 1)[0]!;
     if (req.method === 'POST' && path === TOKEN_PATH) return answerToken(req, res, counts);
+    if (req.method === 'GET' && ACCESS_PATH.test(path)) {
+      if (!req.headers.authorization?.startsWith('Bearer ')) {
+        return send(res, 401, '{"error":"unauthorized"}');
+      }
+      accessRequests += 1;
+      return send(res, 200, ACCESS);
+    }
     if (req.method === 'GET' && (path === WHOP_PROFILE_PATH || path === GITHUB_PROFILE_PATH)) {
       // Both strategies under test send the token in the header; a request without one is a bug.
       if (!req.headers.authorization?.startsWith('Bearer ')) {
@@ -103,10 +115,12 @@ export async function startFakeWhop(): Promise<FakeWhop> {
   return {
     url: `http://127.0.0.1:${port}`,
     tokenRequests: counts,
+    accessRequests: () => accessRequests,
     resetCounts() {
       counts.authorization_code = 0;
       counts.refresh_token = 0;
       counts.other = 0;
+      accessRequests = 0;
     },
     close: () =>
       new Promise((resolve) => {

@@ -5,6 +5,10 @@ export const AUTHORIZE_PATH = '/oauth';
 /** The one token endpoint, for all three strategies and the refreshes. */
 export const TOKEN_PATH = '/api/v3/oauth/token';
 export const WHOP_PROFILE_PATH = '/api/v5/me';
+/** Whop's REST API base (the strategy's `apiURL`), under which the access check lives. */
+export const API_PATH = '/api/v1';
+/** `GET /api/v1/users/{user}/access/{resource}`: Whop's access check. */
+export const ACCESS_PATH = /^\/api\/v1\/users\/[^/]+\/access\/[^/]+$/;
 /** GitHub's `GET /user`, for passport-github2. */
 export const GITHUB_PROFILE_PATH = '/user';
 

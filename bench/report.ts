@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { STRATEGIES, type StrategyName } from './apps.js';
+import type { AccessBench } from './access.js';
 import type { CodeRecordHeap } from './code-record.js';
 import type { LoginSettings, LoginStats } from './driver.js';
 import type { RefreshCounts } from './refresh.js';
@@ -11,13 +12,18 @@ const LABELS: Record<StrategyName, string> = {
   whop: 'WhopStrategy (passport-whop)',
   oauth2: 'OAuth2Strategy (passport-oauth2)',
   github2: 'GitHubStrategy (passport-github2)',
+  floor: 'Floor (passport-strategy + node:http)',
 };
+
+/** The strategy libraries, each measured against the floor. */
+const LIBRARIES = STRATEGIES.filter((name) => name !== 'floor');
 
 export interface Measurements {
   readonly settings: LoginSettings;
   readonly logins: Record<StrategyName, LoginStats>;
   readonly refreshes: RefreshCounts;
   readonly codeRecord: CodeRecordHeap;
+  readonly access: AccessBench;
   readonly seconds: number;
 }
 
@@ -50,6 +56,13 @@ export function toResults(m: Measurements) {
     })),
     ratioVsOAuth2: ratio,
     cpuMicrosPerLogin: perStrategy((name) => Math.round(m.logins[name].cpuMicrosPerLogin)),
+    // Each library's own CPU per login: its app's CPU per login less the floor app's.
+    overheadMicrosPerLogin: Object.fromEntries(
+      LIBRARIES.map((name) => [
+        name,
+        Math.round(m.logins[name].cpuMicrosPerLogin - m.logins.floor.cpuMicrosPerLogin),
+      ]),
+    ) as Record<Exclude<StrategyName, 'floor'>, number>,
     // The whop/oauth2 ratio of each round alone: its spread shows the noise within this run.
     whopRatioByRound: roundRatios.map((r) => round(r, 3)),
     logins: perStrategy((name) => m.logins[name].logins),
@@ -61,6 +74,13 @@ export function toResults(m: Measurements) {
       arrayBuffersMiB: round(m.codeRecord.arrayBuffersMiB, 2),
       peakDuringFillMiB: round(m.codeRecord.peakMiB, 1),
       claimsPerSecond: Math.round(m.codeRecord.claimsPerSecond),
+    },
+    access: {
+      cachedChecksPerSecond: Math.round(m.access.cachedChecksPerSecond),
+      requestsFor1000ConcurrentFirstChecks: m.access.requestsFor1000ConcurrentChecks,
+      cacheEntries: m.access.cache.entries,
+      cacheMiB: round(m.access.cache.heapMiB, 1),
+      cacheBytesPerEntry: Math.round(m.access.cache.bytesPerEntry),
     },
     targets: {
       loginsRatio: {
@@ -78,6 +98,11 @@ export function toResults(m: Measurements) {
         value: round(m.codeRecord.totalMiB, 1),
         pass: m.codeRecord.totalMiB < HEAP_TARGET_MIB,
       },
+      accessSingleFlight: {
+        target: '1,000 concurrent first checkAccess calls of one user and resource -> 1 request',
+        value: m.access.requestsFor1000ConcurrentChecks,
+        pass: m.access.requestsFor1000ConcurrentChecks === 1,
+      },
     },
     durationSeconds: round(m.seconds, 1),
   };
@@ -90,15 +115,15 @@ export function toMarkdown(r: Results): string {
   const pass = (ok: boolean) => (ok ? 'pass' : 'MISS');
   const rows = STRATEGIES.map(
     (name) =>
-      `| ${LABELS[name]} | ${r.loginsPerSecond[name].toFixed(0)} | ${r.latencyMs[name].p50.toFixed(1)} | ${r.latencyMs[name].p99.toFixed(1)} | ${r.ratioVsOAuth2[name].toFixed(2)} | ${r.cpuMicrosPerLogin[name]} |`,
+      `| ${LABELS[name]} | ${r.loginsPerSecond[name].toFixed(0)} | ${r.latencyMs[name].p50.toFixed(1)} | ${r.latencyMs[name].p99.toFixed(1)} | ${r.ratioVsOAuth2[name].toFixed(2)} | ${r.cpuMicrosPerLogin[name]} | ${name === 'floor' ? '(floor)' : `+${r.overheadMicrosPerLogin[name]}`} |`,
   );
   const spread = r.whopRatioByRound;
   return [
-    `| Strategy | Logins/s | p50 ms | p99 ms | vs OAuth2Strategy | CPU µs/login |`,
-    `| --- | ---: | ---: | ---: | ---: | ---: |`,
+    `| Strategy | Logins/s | p50 ms | p99 ms | vs OAuth2Strategy | CPU µs/login | above the floor |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
     ...rows,
     '',
-    `WhopStrategy / OAuth2Strategy by round: ${Math.min(...spread).toFixed(2)} to ${Math.max(...spread).toFixed(2)} (${spread.length} rounds of ${r.settings.roundMs / 1000} s, all apps at once, ${r.settings.concurrency} logins in flight each). CPU µs/login: each app's own process (the fake Whop and the client run in others).`,
+    `WhopStrategy / OAuth2Strategy by round: ${Math.min(...spread).toFixed(2)} to ${Math.max(...spread).toFixed(2)} (${spread.length} rounds of ${r.settings.roundMs / 1000} s, all apps at once, ${r.settings.concurrency} logins in flight each). CPU µs/login: each app's own process (the fake Whop and the client run in others); above the floor: that less the floor app's, the strategy library's own CPU per login.`,
     '',
     `| Measure | Result | Target | |`,
     `| --- | ---: | --- | --- |`,
@@ -106,6 +131,9 @@ export function toMarkdown(r: Results): string {
     `| Token requests, 100 concurrent \`refreshAccessToken\` | ${r.refreshRequests.whop} | 1 | ${pass(r.targets.refresh.pass)} |`,
     `| Token requests, 100 concurrent passport-oauth2-refresh | ${r.refreshRequests.passportOauth2Refresh} | (for comparison) | |`,
     `| \`MemoryCodeStore\` at 1,000,000 codes (heap + typed arrays) | ${r.codeRecordHeapMiB.toFixed(1)} MiB | < ${HEAP_TARGET_MIB} MiB | ${pass(r.targets.codeRecordHeap.pass)} |`,
+    `| Access requests, 1,000 concurrent first \`checkAccess\` of one user and resource | ${r.access.requestsFor1000ConcurrentFirstChecks} | 1 | ${pass(r.targets.accessSingleFlight.pass)} |`,
+    `| \`checkAccess\` answered from its cache, checks/s on one core | ${r.access.cachedChecksPerSecond.toLocaleString('en-US')} | (for reference) | |`,
+    `| \`checkAccess\` cache at ${r.access.cacheEntries.toLocaleString('en-US')} answers (heap + array buffers) | ${r.access.cacheMiB.toFixed(1)} MiB (${r.access.cacheBytesPerEntry} B each) | (for reference) | |`,
     '',
     `${r.date.slice(0, 10)}, ${r.machine.cpus} × ${r.machine.cpuModel}, Node.js ${r.machine.node}, ${r.machine.platform}.`,
   ].join('\n');

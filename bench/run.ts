@@ -1,7 +1,9 @@
-// `npm run bench`: logins/s through Express for WhopStrategy, OAuth2Strategy and
-// passport-github2 against one fake Whop on loopback; token requests for 100 concurrent
-// refreshes; the code record's heap at 1,000,000 codes. Prints markdown, writes results.json.
+// `npm run bench`: logins/s through Express for WhopStrategy, OAuth2Strategy, passport-github2
+// and the floor (bench/floor.ts) against one fake Whop on loopback; token requests for 100
+// concurrent refreshes; the code record's heap at 1,000,000 codes; checkAccess from its cache,
+// its single flight and its cache's memory. Prints markdown, writes results.json.
 // Exits 0 when a target is missed (the report says so), 1 when the bench itself fails.
+import { measureAccess } from './access.js';
 import { STRATEGIES, type StrategyName } from './apps.js';
 import { AppProcess, measureLogins, type LoginSettings } from './driver.js';
 import { startFakeWhop, type FakeWhop } from './fake-whop.js';
@@ -52,12 +54,17 @@ async function main(): Promise<void> {
     const refreshes = await countRefreshRequests(whop);
     console.log('Code record: 1,000,000 codes in a child process with --expose-gc…');
     const codeRecord = await measureCodeRecordHeap();
+    console.log(
+      'checkAccess: 1,000 concurrent first checks, checks from the cache, 100,000 answers cached…',
+    );
+    const access = await measureAccess(whop);
 
     const results = toResults({
       settings,
       logins,
       refreshes,
       codeRecord,
+      access,
       seconds: (performance.now() - started) / 1000,
     });
     await writeResults(new URL('./results.json', import.meta.url), results);
