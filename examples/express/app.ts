@@ -176,7 +176,7 @@ export function createDemoApp(config: DemoConfig): express.Express {
     }
     try {
       const fresh = await refreshAccessToken(strategy, tokens.refreshToken, {
-        scope: config.company,
+        companyId: tokens.companyId,
       });
       // Whop rotates refresh tokens: the old one no longer works, so keep the new one.
       req.session.whop = {
@@ -184,6 +184,7 @@ export function createDemoApp(config: DemoConfig): express.Express {
         refreshToken: fresh.refreshToken,
         expiresAt: fresh.expiresAt,
         scope: fresh.scope ?? tokens.scope,
+        companyId: tokens.companyId,
       };
       const until =
         fresh.expiresAt === undefined ? '' : `: it expires at ${clockTime(fresh.expiresAt)}`;

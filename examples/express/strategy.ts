@@ -11,6 +11,8 @@ export interface StoredTokens {
   /** Whole Unix seconds. */
   expiresAt: number | undefined;
   scope: string | undefined;
+  /** The company the login asked for (`params.company_id`): every refresh must name it. */
+  companyId: string | undefined;
 }
 
 /** What the verify function hands to the callback route. */
@@ -36,7 +38,13 @@ async function loginOf(
       picture: profile.photos?.[0]?.value,
       access: profile.access,
     },
-    tokens: { accessToken, refreshToken, expiresAt: params.expires_at, scope: params.scope },
+    tokens: {
+      accessToken,
+      refreshToken,
+      expiresAt: params.expires_at,
+      scope: params.scope,
+      companyId: params.company_id,
+    },
   };
 }
 const verify = withParams(loginOf);
