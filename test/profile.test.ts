@@ -65,4 +65,17 @@ describe('parseProfile', () => {
     it('throws when the id is not a string', () =>
       expect(() => parseProfile('{"id":42}')).to.throw(TypeError, 'no user id'));
   });
+
+  describe('with __proto__ in the JSON', () => {
+    let profile: WhopProfile;
+    beforeEach(() => {
+      profile = parseProfile('{"id":"user_1","__proto__":{"isAdmin":true,"username":"evil"}}');
+    });
+
+    it('inherits nothing from it', () =>
+      expect((profile._json as Record<string, unknown>).isAdmin).to.equal(undefined));
+    it('keeps the prototype of _json', () =>
+      expect(Object.getPrototypeOf(profile._json)).to.equal(Object.prototype));
+    it('reads no username from it', () => expect(profile.username).to.equal(undefined));
+  });
 });
