@@ -12,6 +12,7 @@ export interface CodeStore {
   claim(code: string, ttlMs: number): Promise<boolean>;
 }
 
+/** What `new MemoryCodeStore(options)` takes. */
 export interface MemoryCodeStoreOptions {
   /** The most codes held at once; past it the oldest is forgotten. Default 1,000,000. */
   readonly maxCodes?: number;
@@ -37,6 +38,7 @@ function word(digest: string, offset: number): number {
  * when the store is full.
  */
 export class MemoryCodeStore implements CodeStore {
+  /** The most codes held at once (the `maxCodes` option). */
   readonly maxCodes: number;
   // Claim order, oldest at `head`: with one TTL for all codes it is also expiry order.
   private ringHi = new Uint32Array(0);
@@ -49,6 +51,7 @@ export class MemoryCodeStore implements CodeStore {
   private expires = new Float64Array(0);
   private mask = 0;
 
+  /** @throws TypeError when `maxCodes` is not a positive integer. */
   constructor(options: MemoryCodeStoreOptions = {}) {
     const { maxCodes = 1_000_000 } = options;
     if (!Number.isInteger(maxCodes) || maxCodes < 1) {

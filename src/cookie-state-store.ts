@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeader } from 'node:http';
 import { MemoryCodeStore, type CodeStore } from './codes.js';
 import type { StateMetadata, StoreCallback, VerifyStateCallback } from './state.js';
 
+/** What `new CookieStateStore(options)` takes. */
 export interface CookieStateStoreOptions {
   /** The key of the cookie's HMAC-SHA256 signature: a random string of 32 characters or more. */
   readonly secret: string;
@@ -21,16 +22,23 @@ export interface CookieStateStoreOptions {
 
 /** The response this store sets its cookie on: Express's, or Node's `ServerResponse`. */
 export interface CookieResponse {
+  /** When true, the cookie can no longer be set: the store reports an error instead. */
   readonly headersSent?: boolean;
+  /** Reads the `Set-Cookie` header set so far, to add the store's cookie beside it. */
   getHeader(name: string): number | string | string[] | undefined;
+  /** Sets `Set-Cookie`. */
   setHeader(name: string, value: OutgoingHttpHeader): unknown;
 }
 
 /** The request this store reads: Express's (`req.res` is set by Express), or one shaped like it. */
 export interface CookieRequest {
+  /** Where the store reads its cookie (`cookie`). */
   readonly headers: IncomingHttpHeaders;
+  /** Express's `req.secure`: the cookie gets `Secure` when true. */
   readonly secure?: boolean;
+  /** Express's `req.protocol`: the cookie gets `Secure` when `https`. */
   readonly protocol?: string;
+  /** The response to set the cookie on (Express sets `req.res`). */
   readonly res?: CookieResponse;
 }
 
@@ -74,12 +82,15 @@ const NO_RESPONSE =
  * ```
  */
 export class CookieStateStore {
+  /** The cookie's name (the `cookieName` option). */
   readonly cookieName: string;
+  /** Milliseconds from the redirect to the callback (the `maxAge` option). */
   readonly maxAge: number;
   private readonly secret: string;
   private readonly usedStore: CodeStore;
   private readonly now: () => number;
 
+  /** @throws TypeError naming the option when an option is missing or malformed. */
   constructor(options: CookieStateStoreOptions) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('CookieStateStore requires an options object with a secret');
@@ -144,6 +155,10 @@ export class CookieStateStore {
     callback(null, handle);
   }
 
+  /**
+   * passport-oauth2's state check, at the callback: clears the cookie, then checks its signature,
+   * age, handle (against `providedState`) and single use; a failed check is `callback(null, false, { message })`.
+   */
   verify(
     req: CookieRequest,
     providedState: string | undefined,

@@ -123,6 +123,7 @@ export interface WhopStrategyOptionsBase extends WhopCommonOptions {
 
 /** The options of Whop's OAuth 2.1 / OpenID Connect flow (`https://api.whop.com/oauth/*`). */
 export interface WhopOAuth21OptionsBase extends WhopCommonOptions {
+  /** Selects Whop's OAuth 2.1 / OpenID Connect flow. */
   flow: 'oauth2.1';
   /**
    * `sandbox`: every endpoint's default is Whop's sandbox (`https://sandbox-api.whop.com`);
@@ -145,15 +146,19 @@ export interface WhopOAuth21OptionsBase extends WhopCommonOptions {
 }
 
 export interface WhopStrategyOptions extends WhopStrategyOptionsBase {
+  /** Left out or `false`: the verify function does not get the request. */
   passReqToCallback?: false;
 }
 export interface WhopStrategyOptionsWithRequest extends WhopStrategyOptionsBase {
+  /** The verify function gets the request as its first argument. */
   passReqToCallback: true;
 }
 export interface WhopOAuth21Options extends WhopOAuth21OptionsBase {
+  /** Left out or `false`: the verify function does not get the request. */
   passReqToCallback?: false;
 }
 export interface WhopOAuth21OptionsWithRequest extends WhopOAuth21OptionsBase {
+  /** The verify function gets the request as its first argument. */
   passReqToCallback: true;
 }
 

@@ -2,6 +2,7 @@ import type { WhopAccessLevels } from './access.js';
 
 /** A Whop user as Passport strategies describe users (passport-github's shape). */
 export interface WhopProfile {
+  /** Always `'whop'`, as Passport profiles name their provider. */
   readonly provider: 'whop';
   /** Whop's user ID, `user_...`. */
   readonly id: string;
@@ -10,9 +11,17 @@ export interface WhopProfile {
   /** The user's name, else the username, else an empty string. */
   readonly displayName: string;
   /** Present when Whop gave an email; `verified` only when Whop said (OpenID userinfo). */
-  readonly emails?: readonly { readonly value: string; readonly verified?: boolean }[];
+  readonly emails?: readonly {
+    /** The email address. */
+    readonly value: string;
+    /** Whether Whop verified it (OpenID userinfo only). */
+    readonly verified?: boolean;
+  }[];
   /** Present when Whop gave a profile picture. */
-  readonly photos?: readonly { readonly value: string }[];
+  readonly photos?: readonly {
+    /** The picture's URL. */
+    readonly value: string;
+  }[];
   /**
    * Set by logins with `requireAccess`: each required resource's access level, as Whop answered
    * (e.g. `{ prod_abc: 'customer' }`).

@@ -6,20 +6,26 @@ import type { CodeStore } from './codes.js';
  * store uses.
  */
 export interface NodeRedisClientLike {
+  /** How the store recognizes a node-redis client. */
   readonly isOpen: boolean;
+  /** `SET key value NX PX ttl`: the claim. */
   set(key: string, value: string, options: { NX: true; PX: number }): Promise<unknown>;
 }
 
 /** The part of an ioredis client (`Redis` or `Cluster`) this store uses. */
 export interface IoRedisClientLike {
+  /** With `call`, how the store recognizes an ioredis client. */
   readonly status: string;
+  /** Present on every ioredis client; the store does not call it. */
   call(...args: never[]): unknown;
+  /** `SET key value PX ttl NX`: the claim. */
   set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<unknown>;
 }
 
 /** A connected client of either Redis package. */
 export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
 
+/** What `new RedisCodeStore(client, options)` takes. */
 export interface RedisCodeStoreOptions {
   /** Put before each key (default `passport-whop:code:`). */
   readonly prefix?: string;
@@ -62,10 +68,13 @@ function isNodeRedis(client: object): client is NodeRedisClientLike {
  * ```
  */
 export class RedisCodeStore implements CodeStore {
+  /** Put before each key (the `prefix` option). */
   readonly prefix: string;
+  /** Milliseconds a claim waits for Redis (the `timeout` option). */
   readonly timeout: number;
   private readonly setIfAbsent: (key: string, ttlMs: number) => Promise<unknown>;
 
+  /** @throws TypeError when the client is neither a node-redis nor an ioredis client, or an option is malformed. */
   constructor(client: RedisClientLike, options: RedisCodeStoreOptions = {}) {
     if (typeof client !== 'object' || client === null || typeof client.set !== 'function') {
       throw new TypeError(

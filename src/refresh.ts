@@ -19,6 +19,7 @@ export interface RefreshOptions {
 
 /** A fresh set of tokens from Whop. */
 export interface WhopTokens {
+  /** The new access token. */
   readonly accessToken: string;
   /** The refresh token to store and use next time: Whop's new one, or the one passed in when Whop sent none. */
   readonly refreshToken: string;

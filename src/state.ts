@@ -1,6 +1,11 @@
 import type { Request } from 'express';
 
+/** What a state store's `store` calls back with: an error, or the handle sent to Whop as `state`. */
 export type StoreCallback = (err: Error | null, handle?: string) => void;
+/**
+ * What a state store's `verify` calls back with: an error; `ok` (`false` fails the login, a string
+ * is the PKCE verifier); and the app state the redirect stored.
+ */
 export type VerifyStateCallback = (
   err: Error | null,
   ok?: boolean | string,
@@ -10,9 +15,10 @@ export type VerifyStateCallback = (
 /**
  * A state store, in any of the forms passport-oauth2 calls (it picks by the number of
  * parameters). The five-parameter `store` with the three- or four-parameter `verify` is the one
- * that can carry PKCE verifiers and app state, and so the requested company (see the README).
+ * that can carry PKCE verifiers and app state, and so the requested company (see docs/options.md).
  */
 export interface StateStore {
+  /** At the redirect: keep what the login needs back, and call back with the handle sent as `state`. */
   store(
     req: Request,
     ...args:
@@ -21,6 +27,7 @@ export interface StateStore {
       | [state: unknown, meta: StateMetadata, callback: StoreCallback]
       | [verifier: string | undefined, state: unknown, meta: StateMetadata, callback: StoreCallback]
   ): void;
+  /** At the callback: check the `state` Whop returned, and call back with what `store` kept. */
   verify(
     req: Request,
     providedState: string | undefined,
@@ -30,9 +37,13 @@ export interface StateStore {
 
 /** What passport-oauth2 tells a state store about the request. */
 export interface StateMetadata {
+  /** The strategy's authorize URL. */
   readonly authorizationURL: string;
+  /** The strategy's token URL. */
   readonly tokenURL: string;
+  /** The strategy's client ID. */
   readonly clientID: string;
+  /** This login's callback URL, when one is set. */
   readonly callbackURL?: string;
 }
 

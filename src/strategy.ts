@@ -47,8 +47,11 @@ import {
 } from './verify.js';
 
 /** The options of either flow, without and with `passReqToCallback`. */
-type Options = WhopStrategyOptions | WhopOAuth21Options;
-type OptionsWithRequest = WhopStrategyOptionsWithRequest | WhopOAuth21OptionsWithRequest;
+type AnyOptions =
+  | WhopStrategyOptions
+  | WhopOAuth21Options
+  | WhopStrategyOptionsWithRequest
+  | WhopOAuth21OptionsWithRequest;
 
 /** A request's query (or body) parameters, as Express parses them. */
 type Query = Readonly<Record<string, string | undefined>>;
@@ -97,7 +100,9 @@ type ProfileLoader = (
 export interface WhopAuthenticateOptions {
   /** The company to log in on behalf of, for this request; overrides the strategy's. */
   scope?: string;
+  /** This login's callback URL; overrides the strategy's `callbackURL`. */
   callbackURL?: string;
+  /** App state the state store keeps, given back as `req.authInfo.state` on the callback. */
   state?: unknown;
   [option: string]: unknown;
 }
@@ -156,11 +161,21 @@ export class WhopStrategy extends OAuth2Strategy {
   // The verify forms, told apart as passport-oauth2 tells them apart (see `callVerify`): a
   // function of four parameters, `async` or not, is the profile form, and only `withParams`
   // makes an `async` function the params form.
-  constructor(options: Options, verify: VerifyFunction);
-  constructor(options: Options, verify: VerifyFunctionWithParams);
-  constructor(options: OptionsWithRequest, verify: VerifyFunctionWithRequest);
-  constructor(options: OptionsWithRequest, verify: VerifyFunctionWithRequestAndParams);
-  constructor(options: Options | OptionsWithRequest, verify: AnyVerify) {
+  /** The profile form: `verify(accessToken, refreshToken, profile, done)`, or `async` without `done`. */
+  constructor(options: WhopStrategyOptions | WhopOAuth21Options, verify: VerifyFunction);
+  /** The params form: `verify(accessToken, refreshToken, params, profile, done)`, or `withParams(async ...)`. */
+  constructor(options: WhopStrategyOptions | WhopOAuth21Options, verify: VerifyFunctionWithParams);
+  /** With `passReqToCallback: true`, the profile form with the request first. */
+  constructor(
+    options: WhopStrategyOptionsWithRequest | WhopOAuth21OptionsWithRequest,
+    verify: VerifyFunctionWithRequest,
+  );
+  /** With `passReqToCallback: true`, the params form with the request first. */
+  constructor(
+    options: WhopStrategyOptionsWithRequest | WhopOAuth21OptionsWithRequest,
+    verify: VerifyFunctionWithRequestAndParams,
+  );
+  constructor(options: AnyOptions, verify: AnyVerify) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('WhopStrategy requires an options object');
     if (typeof verify !== 'function')

@@ -5,6 +5,7 @@ import type { IdTokenClaims } from './id-token.js';
  * them, with `expires_in` as a number and `expires_at` added.
  */
 export interface WhopTokenParams {
+  /** The access token. */
   readonly access_token: string;
   /** `bearer`. */
   readonly token_type?: string;

@@ -5,6 +5,7 @@ export type { MockWhopClient, MockWhopUser } from './model.js';
 export type { ConsentOptions } from './consent.js';
 export type {
   MockOAuth21StrategyOptions,
+  MockOAuth21StrategyOptionsRequest,
   MockStrategyOptions,
   MockStrategyOptionsRequest,
 } from './strategy-options.js';

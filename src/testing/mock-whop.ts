@@ -18,6 +18,7 @@ import { route } from './routes.js';
 import {
   strategyOptions,
   type MockOAuth21StrategyOptions,
+  type MockOAuth21StrategyOptionsRequest,
   type MockStrategyOptions,
   type MockStrategyOptionsRequest,
 } from './strategy-options.js';
@@ -41,11 +42,13 @@ export interface MockWhopOptions {
 
 /** One entry of the request log. It never holds codes, tokens or secrets. */
 export interface MockWhopRequest {
+  /** The HTTP method. */
   method: string;
   /** The path, without the query string. */
   path: string;
   /** The token endpoints' `grant_type`. */
   grantType?: string;
+  /** The status the mock answered with. */
   status: number;
   /** When it was answered, by the mock's clock (ms). */
   at: number;
@@ -63,11 +66,17 @@ export interface MockWhop {
   readonly userProfileURL: string;
   /** The OAuth 2.1 flow's endpoints; the issuer is `url`. */
   readonly oauth21: {
+    /** `${url}/oauth/authorize` */
     readonly authorizationURL: string;
+    /** `${url}/oauth/token` */
     readonly tokenURL: string;
+    /** `${url}/oauth/userinfo`: the strategy's `userProfileURL` in this flow. */
     readonly userInfoURL: string;
+    /** `${url}/oauth/revoke` */
     readonly revocationURL: string;
+    /** `${url}/.well-known/jwks.json` */
     readonly jwksURL: string;
+    /** `url` itself. */
     readonly issuer: string;
   };
   /** Whop's REST API v1 (the access check): `${url}/api/v1`, the path the sandbox's has too. */
@@ -81,20 +90,14 @@ export interface MockWhop {
   /** Register an app, replacing any with the same client ID (for apps that know their port late). */
   addClient(client: MockWhopClient): void;
   /**
-   * The options that point a `WhopStrategy` at this mock: {@link MOCK_CLIENT}'s ID and secret and
-   * the flow's URLs. Spread them last: `new WhopStrategy({ ...yours, ...whop.strategyOptions() }, verify)`.
+   * The legacy flow's options that point a `WhopStrategy` at this mock: {@link MOCK_CLIENT}'s ID
+   * and secret, the mock's URLs and a callback URL. Spread them last:
+   * `new WhopStrategy({ ...yours, ...whop.strategyOptions({ callbackURL }) }, verify)`.
    * With `callbackURL`, that URL is registered for the client too.
    */
-  strategyOptions(request: {
-    flow: 'oauth2.1';
-    callbackURL: string;
-  }): MockOAuth21StrategyOptions & { readonly callbackURL: string };
-  strategyOptions(request: { flow: 'oauth2.1' }): MockOAuth21StrategyOptions;
-  strategyOptions(request: {
-    flow?: 'legacy';
-    callbackURL: string;
-  }): MockStrategyOptions & { readonly callbackURL: string };
-  strategyOptions(request?: { flow?: 'legacy' }): MockStrategyOptions;
+  strategyOptions(request?: MockStrategyOptionsRequest): MockStrategyOptions;
+  /** The same for the OAuth 2.1 flow: `whop.strategyOptions({ flow: 'oauth2.1', callbackURL })`. */
+  strategyOptions(request: MockOAuth21StrategyOptionsRequest): MockOAuth21StrategyOptions;
   /**
    * Set what the access check (`GET /api/v1/users/{id}/access/{resource_id}`) answers for a user
    * and a resource: `admin` or `customer` have access, `no_access` (every pair never set) not.
@@ -226,7 +229,7 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
   return {
     url,
     ...urls,
-    strategyOptions: ((request?: MockStrategyOptionsRequest) =>
+    strategyOptions: ((request?: MockStrategyOptionsRequest | MockOAuth21StrategyOptionsRequest) =>
       strategyOptions(urls, clients, request)) as MockWhop['strategyOptions'],
     clients,
     users,

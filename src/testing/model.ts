@@ -8,10 +8,13 @@ import { MockError } from './wire.js';
 export interface MockWhopUser {
   /** `user_...`: the profile's `id`, the id_token's and userinfo's `sub`. */
   id: string;
+  /** The profile's `username`, userinfo's `preferred_username`. */
   username: string;
+  /** The profile's `name` (and `displayName`). */
   name?: string;
   /** Whop may answer `null` here; leave it out to omit the field. */
   email?: string | null;
+  /** The profile picture's URL (userinfo's `picture`). */
   profile_pic_url?: string;
   /** Userinfo's `email_verified` (OAuth 2.1 flow), default `false`. */
   email_verified?: boolean;
@@ -33,7 +36,9 @@ export interface MockWhopClient {
 
 /** The default client's credentials; it is registered when `startMockWhop` is given no `clients`. */
 export const MOCK_CLIENT = {
+  /** `app_mock_client` */
   clientID: 'app_mock_client',
+  /** `mock_client_secret` */
   clientSecret: 'mock_client_secret',
 } as const;
 

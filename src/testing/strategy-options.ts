@@ -2,35 +2,53 @@
 // object to spread, so an app switches to the mock with one line.
 import { checkClient, MOCK_CLIENT, MOCK_REDIRECT_URIS, type MockWhopClient } from './model.js';
 
-/** What `MockWhop#strategyOptions` takes. */
+/** What `MockWhop#strategyOptions` takes for the legacy flow. */
 export interface MockStrategyOptionsRequest {
-  /** Which flow's endpoints (default `legacy`). */
-  flow?: 'legacy' | 'oauth2.1';
+  /** The legacy flow's endpoints (the default). */
+  flow?: 'legacy';
   /**
    * The app's callback URL: registered for {@link MOCK_CLIENT} (beside its port-3000 URIs), so an
-   * app on any port can log in, and returned as the `callbackURL` option.
+   * app on any port can log in, and returned as the `callbackURL` option. Default: the default
+   * client's first redirect URI, `http://localhost:3000/auth/whop/callback`.
    */
+  callbackURL?: string;
+}
+
+/** What `MockWhop#strategyOptions` takes for the OAuth 2.1 flow. */
+export interface MockOAuth21StrategyOptionsRequest {
+  /** The OAuth 2.1 flow's endpoints. */
+  flow: 'oauth2.1';
+  /** As {@link MockStrategyOptionsRequest.callbackURL}. */
   callbackURL?: string;
 }
 
 /** Legacy-flow options for a `WhopStrategy`: {@link MOCK_CLIENT}'s credentials, the mock's URLs. */
 export interface MockStrategyOptions {
+  /** {@link MOCK_CLIENT}'s client ID. */
   readonly clientID: string;
+  /** {@link MOCK_CLIENT}'s client secret (or the one registered for its ID). */
   readonly clientSecret: string;
+  /** The mock's authorize page for the flow. */
   readonly authorizationURL: string;
+  /** The mock's token endpoint for the flow. */
   readonly tokenURL: string;
+  /** The mock's profile endpoint (`/api/v5/me`, or userinfo for OAuth 2.1). */
   readonly userProfileURL: string;
   /** The mock's REST API, where `requireAccess` and `checkAccess` ask. */
   readonly apiURL: string;
-  /** Present when one was passed. */
-  readonly callbackURL?: string;
+  /** The `callbackURL` passed, or the default client's first redirect URI. */
+  readonly callbackURL: string;
 }
 
 /** OAuth 2.1 options for a `WhopStrategy`: the legacy ones' fields plus the ID token's and revoke's. */
 export interface MockOAuth21StrategyOptions extends MockStrategyOptions {
+  /** Selects the OAuth 2.1 flow. */
   readonly flow: 'oauth2.1';
+  /** The mock's signing keys for ID tokens. */
   readonly jwksURL: string;
+  /** The mock's issuer: its origin. */
   readonly issuer: string;
+  /** The mock's revoke endpoint. */
   readonly revocationURL: string;
 }
 
@@ -53,7 +71,7 @@ interface MockURLs {
 export function strategyOptions(
   urls: MockURLs,
   clients: MockWhopClient[],
-  request: MockStrategyOptionsRequest = {},
+  request: MockStrategyOptionsRequest | MockOAuth21StrategyOptionsRequest = {},
 ): MockStrategyOptions | MockOAuth21StrategyOptions {
   const { flow = 'legacy', callbackURL } = request;
   if (flow !== 'legacy' && flow !== 'oauth2.1') {
@@ -76,7 +94,7 @@ export function strategyOptions(
     if (index === -1) clients.push(client);
     else clients[index] = client;
   }
-  const callback = callbackURL === undefined ? {} : { callbackURL };
+  const callback = { callbackURL: callbackURL ?? MOCK_REDIRECT_URIS[0]! };
   if (flow === 'legacy') {
     const { authorizationURL, tokenURL, userProfileURL, apiURL } = urls;
     return { ...credentials, authorizationURL, tokenURL, userProfileURL, apiURL, ...callback };

@@ -11,13 +11,14 @@ describe('MockWhop#strategyOptions', () => {
   afterEach(() => whop.close());
 
   describe('with no arguments', () => {
-    it("gives MOCK_CLIENT's credentials and the legacy URLs", () =>
+    it("gives MOCK_CLIENT's credentials, the legacy URLs and its first callback URL", () =>
       expect(whop.strategyOptions()).to.deep.equal({
         ...MOCK_CLIENT,
         authorizationURL: whop.authorizationURL,
         tokenURL: whop.tokenURL,
         userProfileURL: whop.userProfileURL,
         apiURL: whop.apiURL,
+        callbackURL: 'http://localhost:3000/auth/whop/callback',
       }));
     it('registers nothing', () => {
       whop.strategyOptions();
@@ -37,6 +38,7 @@ describe('MockWhop#strategyOptions', () => {
         issuer: whop.oauth21.issuer,
         revocationURL: whop.oauth21.revocationURL,
         apiURL: whop.apiURL,
+        callbackURL: 'http://localhost:3000/auth/whop/callback',
       }));
   });
 
@@ -73,7 +75,7 @@ describe('MockWhop#strategyOptions', () => {
         'MockWhop#strategyOptions requires callbackURL to be an absolute URL',
       ));
     it('refuses an unknown flow', () =>
-      expect(() => whop.strategyOptions({ flow: 'oauth3' as 'legacy' })).to.throw(
+      expect(() => whop.strategyOptions({ flow: 'oauth3' as 'oauth2.1' })).to.throw(
         TypeError,
         "MockWhop#strategyOptions requires flow to be 'legacy' or 'oauth2.1'",
       ));
