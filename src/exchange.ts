@@ -1,6 +1,6 @@
 import type { Deadline } from './deadline.js';
 import { internalError } from './errors.js';
-import { requestToken, type HttpSettings } from './http.js';
+import { requestToken, type HttpSettings, type ParseErrorResponse } from './http.js';
 import { IdTokenVerifier } from './id-token.js';
 import { isCompanyId, type WhopFlow } from './options.js';
 import { scrubError } from './scrub.js';
@@ -24,7 +24,7 @@ export interface ExchangeSettings {
 /** node-oauth's `OAuth2#getOAuthAccessToken`, as passport-oauth2 and passport-oauth2-refresh call it. */
 export type ExchangeMethod = (
   code: string,
-  params: Record<string, unknown>,
+  params: Record<string, unknown> | null | undefined,
   callback: (
     err: Error | null,
     accessToken?: string,
@@ -90,7 +90,8 @@ export class TokenExchange {
 
   /** A drop-in for node-oauth's `getOAuthAccessToken`, which passport-oauth2-refresh calls. */
   readonly method: ExchangeMethod = (code, params, callback) => {
-    this.exchange(code, params).then(
+    // node-oauth takes no params as none: `getOAuthAccessToken(code, null, cb)`.
+    this.exchange(code, params ?? {}).then(
       ({ accessToken, refreshToken, tokenParams }) =>
         process.nextTick(() => callback(null, accessToken, refreshToken, tokenParams)),
       (error: Error) => process.nextTick(() => callback(error)),
@@ -101,27 +102,30 @@ export class TokenExchange {
    * A code or a refresh token for tokens. A login passes `redirect_uri` and, with PKCE,
    * `code_verifier` in `params`, the `nonce` it sent (OAuth 2.1) for its ID token, and its
    * deadline; passport-oauth2-refresh passes `grant_type: 'refresh_token'`. Every error is
-   * scrubbed of the code, the secret and the tokens Whop sent back.
+   * scrubbed of the code, the secret and the tokens Whop sent back. A login passes the
+   * strategy's `parseErrorResponse` too, consulted on a failed answer as passport-oauth2 does.
    */
   async exchange(
     code: string,
     params: Record<string, unknown>,
     nonce?: string,
     deadline?: Deadline,
+    parseError?: ParseErrorResponse,
   ) {
     const { clientID, clientSecret, tokenURL, http, headers } = this.settings;
     const grant = typeof params.grant_type === 'string' ? params.grant_type : 'authorization_code';
     const isCode = grant === 'authorization_code';
-    const form = {
-      ...(params as Record<string, string>),
-      grant_type: grant,
-      [isCode ? 'code' : 'refresh_token']: code,
-      client_id: clientID,
-      client_secret: clientSecret,
-    };
+    const form: Record<string, unknown> = {};
+    // A login's fields (tokenParams) as node-oauth sends them: an undefined one as empty.
+    for (const name of Object.keys(params))
+      form[name] = isCode && params[name] === undefined ? '' : params[name];
+    form.grant_type = grant;
+    form[isCode ? 'code' : 'refresh_token'] = code;
+    form.client_id = clientID;
+    form.client_secret = clientSecret;
     const company = isCode ? undefined : placeCompany(form, this.settings.flow);
     const step = isCode ? 'token' : 'refresh';
-    const json = await requestToken(step, tokenURL, form, http, headers, deadline);
+    const json = await requestToken(step, tokenURL, form, http, headers, deadline, parseError);
     const refreshToken = typeof json.refresh_token === 'string' ? json.refresh_token : undefined;
     let tokenParams = toTokenParams(json);
     if (company !== undefined) (tokenParams as { company_id?: string }).company_id = company;

@@ -16,6 +16,23 @@ export interface HttpSettings {
   readonly agent?: Agent;
 }
 
+/**
+ * The strategy's settings: the `agent` option, else the agent set with passport-oauth2's recipe
+ * for proxies, `strategy._oauth2.setAgent(agent)`, read at each request as node-oauth reads it.
+ */
+export function strategySettings(
+  timeout: number,
+  agent: Agent | undefined,
+  oauth2: { readonly _agent?: unknown },
+): HttpSettings {
+  return {
+    timeout,
+    get agent() {
+      return agent ?? ((oauth2._agent || undefined) as Agent | undefined);
+    },
+  };
+}
+
 /** No answer from Whop is larger than this; a bigger body is an error, not a memory spike. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -27,8 +44,8 @@ export interface WhopRequest {
    * parsed-URL cache below holds only the configured URLs.
    */
   readonly path?: string;
-  /** Sent as `application/x-www-form-urlencoded`, with POST; undefined values are left out. */
-  readonly form?: Readonly<Record<string, string | undefined>>;
+  /** Sent as `application/x-www-form-urlencoded`, with POST (see {@link encodeForm}). */
+  readonly form?: Readonly<Record<string, unknown>>;
   /** Sent as `Authorization: Bearer`, never in the URL. */
   readonly bearer?: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -46,7 +63,7 @@ export interface WhopResponse {
  * token. Every error about a request is scrubbed of them (see scrubError): transport errors
  * (nock's among them) quote the whole request, and Whop's error bodies quote what they were sent.
  */
-export function secretsOf(request: WhopRequest): (string | undefined)[] {
+export function secretsOf(request: WhopRequest): unknown[] {
   const form = request.form;
   return form === undefined
     ? [request.bearer]
@@ -75,15 +92,40 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-/** A form body: `application/x-www-form-urlencoded`, leaving out undefined values. */
-function encodeForm(form: Readonly<Record<string, string | undefined>>): string {
-  const fields: string[] = [];
+/** One form value as `querystring.stringify` (node-oauth's encoder) writes it. */
+function formValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? String(value) : '';
+    case 'bigint':
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return '';
+  }
+}
+
+/**
+ * A form body (`application/x-www-form-urlencoded`) as node-oauth encodes its token requests
+ * with `querystring.stringify`: an array repeats its name, `null` and objects are empty. Only
+ * undefined values are left out: this package's own optional fields.
+ */
+export function encodeForm(form: Readonly<Record<string, unknown>>): string {
+  let body = '';
   for (const name in form) {
     const value = form[name];
+    if (value === undefined) continue;
     // querystring's escape: the same RFC 3986 encoding as encodeURIComponent, faster on ASCII.
-    if (value !== undefined) fields.push(`${escape(name)}=${escape(value)}`);
+    const key = `${escape(name)}=`;
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[])
+        body += `${body === '' ? '' : '&'}${key}${escape(formValue(item))}`;
+    } else body += `${body === '' ? '' : '&'}${key}${escape(formValue(value))}`;
   }
-  return fields.join('&');
+  return body;
 }
 
 /** The body as JSON, or undefined when it is not JSON. */
@@ -284,6 +326,22 @@ export function failure(step: WhopStep, response: WhopResponse): Error {
   return internalError(step, describeFailure(response), { status, retryAfter });
 }
 
+/** A strategy's `parseErrorResponse(body, status)`: an error, or nothing to leave it to this package. */
+export type ParseErrorResponse = (body: string, status: number) => unknown;
+
+/**
+ * The error `parseError` makes of a failed answer, consulted as passport-oauth2 consults it: only
+ * for an answer with a body, and a throw or a falsy result count as no answer.
+ */
+function consult(parseError: ParseErrorResponse | undefined, response: WhopResponse): unknown {
+  if (parseError === undefined || response.text === '') return undefined;
+  try {
+    return parseError(response.text, response.status) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether Whop answered 2xx. */
 export function isSuccess(response: WhopResponse): boolean {
   return response.status >= 200 && response.status < 300;
@@ -301,22 +359,27 @@ const SENDABLE_TOKEN = /^[\x21-\x7e]+$/;
 export async function requestToken(
   step: WhopStep,
   url: string,
-  form: Readonly<Record<string, string | undefined>>,
+  form: Readonly<Record<string, unknown>>,
   settings: HttpSettings,
   headers?: Readonly<Record<string, string>>,
   deadline?: Deadline,
+  parseError?: ParseErrorResponse,
 ): Promise<Readonly<Record<string, unknown>>> {
   const request: WhopRequest = { step, url, form, headers };
   const response = await send(request, settings, deadline);
   try {
-    return tokenResponse(step, response);
+    return tokenResponse(step, response, parseError);
   } catch (error) {
     throw scrubError(error, secretsOf(request));
   }
 }
 
-function tokenResponse(step: WhopStep, response: WhopResponse): Record<string, unknown> {
-  if (!isSuccess(response)) throw failure(step, response);
+function tokenResponse(
+  step: WhopStep,
+  response: WhopResponse,
+  parseError: ParseErrorResponse | undefined,
+): Record<string, unknown> {
+  if (!isSuccess(response)) throw consult(parseError, response) ?? failure(step, response);
   const { status } = response;
   const json = parseJSON(response.text);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {

@@ -290,12 +290,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     fail('timeout', 'a positive number of milliseconds');
   if (raw.agent !== undefined && !(raw.agent instanceof Agent))
     fail('agent', 'an http.Agent or https.Agent');
-  const state = raw.state ?? true;
-  if (typeof state !== 'boolean') fail('state', 'true or false');
+  // Truthy or not, as passport-oauth2 reads it; on unless said otherwise.
+  const state = raw.state === undefined ? true : Boolean(raw.state);
   // PKCE and the nonce travel with the state: OAuth 2.1 cannot do without it.
   if (oauth21 && !state) fail('state', "true with flow: 'oauth2.1' (PKCE and the nonce need it)");
   const store = raw.store as Partial<StateStore> | undefined;
-  if (store !== undefined) {
+  // As in passport-oauth2, only an object is a store; any other truthy value picks its session
+  // store that keeps app state (`store: true`).
+  if (typeof store === 'object' && store !== null) {
     if (typeof store?.store !== 'function' || typeof store.verify !== 'function')
       fail('store', 'an object with store() and verify() methods');
     if (oauth21 && store.store.length !== 5)

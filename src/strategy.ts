@@ -6,7 +6,7 @@ import { LoginChecks, malformedCallback, type CallbackParams } from './callback.
 import { processCodeStore } from './codes.js';
 import { Deadline } from './deadline.js';
 import { internalError } from './errors.js';
-import { describeFailure, isSuccess, send, type HttpSettings } from './http.js';
+import { describeFailure, isSuccess, send, strategySettings, type HttpSettings } from './http.js';
 import { TokenExchange, tokensOf, type ExchangeMethod } from './exchange.js';
 import { scrubError } from './scrub.js';
 import { printable } from './text.js';
@@ -157,6 +157,9 @@ export class WhopStrategy extends OAuth2Strategy {
   private readonly authorizeURL: AuthorizeURL;
   private readonly callbackURL: string;
   private readonly trustProxy: boolean;
+  /** A subclass's `parseErrorResponse`, for the token step (see `customTokenError`). */
+  private readonly parseError = (body: string, status: number): unknown =>
+    this.customTokenError(body, status);
 
   // The verify forms, told apart as passport-oauth2 tells them apart (see `callVerify`): a
   // function of four parameters, `async` or not, is the profile form, and only `withParams`
@@ -197,7 +200,7 @@ export class WhopStrategy extends OAuth2Strategy {
         // authenticate() keeps the requested company and the nonce.
         pkce: oauth21,
         state: resolved.state,
-        store: (options.store ?? (resolved.state ? true : undefined)) as never,
+        store: (options.store === undefined ? resolved.state || undefined : options.store) as never,
         sessionKey: options.sessionKey,
         skipUserProfile: options.skipUserProfile,
         proxy: options.proxy,
@@ -218,7 +221,7 @@ export class WhopStrategy extends OAuth2Strategy {
     this.openidScope = resolved.openidScope;
     this.permissionScope = resolved.permissionScope;
     this.customHeaders = { ...options.customHeaders };
-    this.http = { timeout: resolved.timeout, agent: options.agent };
+    this.http = strategySettings(resolved.timeout, options.agent, this._oauth2 as never);
     this.tokens = new TokenExchange({ ...resolved, http: this.http, headers: this.customHeaders });
     this.environment = resolved.environment;
     this.apiURL = resolved.apiURL;
@@ -236,7 +239,7 @@ export class WhopStrategy extends OAuth2Strategy {
       // One record for the process, shared by every strategy without a codeStore: two
       // strategies (a user login and a company login) must not both exchange one code.
       codeStore: options.codeStore ?? processCodeStore(),
-      needsSession: options.store === undefined && resolved.state,
+      needsSession: !isStore(options.store) && (resolved.state || Boolean(options.store)),
     });
     // The store passport-oauth2 picked for the `state`, `store` and `pkce` options above.
     this.stateStore = (this as unknown as { _stateStore: StateStore })._stateStore;
@@ -473,7 +476,13 @@ export class WhopStrategy extends OAuth2Strategy {
     params.grant_type = 'authorization_code';
     params.redirect_uri = login.callbackURL;
     if (login.verifier !== undefined) params.code_verifier = login.verifier;
-    const tokens = await this.tokens.exchange(login.code, params, login.nonce, deadline);
+    const tokens = await this.tokens.exchange(
+      login.code,
+      params,
+      login.nonce,
+      deadline,
+      this.parseError,
+    );
     // Whop's token response does not say which company the tokens are for, and a refresh must
     // name the same one: tell the verify function what this login asked for.
     const company = login.requested?.company;
@@ -550,6 +559,17 @@ export class WhopStrategy extends OAuth2Strategy {
     }
   }
 
+  /**
+   * The error a subclass's `parseErrorResponse(body, status)` makes of a failed token answer, as
+   * passport-oauth2 asks it; passport-oauth2's own (RFC 6749 only, always status 500) is not
+   * asked: this package reads Whop's error shapes with the real status.
+   */
+  private customTokenError(body: string, status: number): unknown {
+    const parse = this.parseErrorResponse;
+    if (parse === OAuth2Strategy.prototype.parseErrorResponse) return undefined;
+    return parse.call(this, body, status);
+  }
+
   /** Loads the user's profile from Whop, with the access token in the `Authorization` header. */
   override userProfile(
     accessToken: string,
@@ -595,4 +615,9 @@ function withState(info: unknown, appState: unknown): unknown {
   if (appState && (typeof details === 'object' || typeof details === 'function'))
     Reflect.set(details, 'state', appState);
   return details;
+}
+
+/** Whether the `store` option is a store of the app's, as passport-oauth2 tells: an object. */
+function isStore(store: unknown): boolean {
+  return typeof store === 'object' && store !== null;
 }

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import nock from 'nock';
 import { InternalOAuthError } from '../src/index.js';
-import { MAX_BODY_BYTES, requestToken, send } from '../src/http.js';
+import { stringify } from 'node:querystring';
+import fc from 'fast-check';
+import { encodeForm, MAX_BODY_BYTES, requestToken, send, strategySettings } from '../src/http.js';
 
 const settings = { timeout: 1000 };
 
@@ -282,5 +284,42 @@ describe('http', () => {
           .that.matches(/^Failed to fetch user profile: request failed/);
       });
     }
+  });
+
+  describe('encodeForm', () => {
+    // node-oauth encodes its token requests with querystring.stringify.
+    const value = fc.oneof(
+      fc.string(),
+      fc.double(),
+      fc.integer(),
+      fc.bigInt(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.object(),
+      fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.object())),
+    );
+    it('encodes as querystring.stringify does', () =>
+      fc.assert(
+        fc.property(fc.dictionary(fc.string(), value), (form) => {
+          expect(encodeForm(form)).to.equal(stringify(form as never));
+        }),
+      ));
+    it('leaves out undefined values (the optional fields of this package)', () =>
+      expect(encodeForm({ a: '1', secret: undefined, b: ['x', 'y'] })).to.equal('a=1&b=x&b=y'));
+  });
+
+  describe('strategySettings', () => {
+    const option = new HttpAgent();
+    const set = new HttpAgent();
+
+    it('uses the agent option first', () =>
+      expect(strategySettings(1000, option, { _agent: set }).agent).to.equal(option));
+    it('uses the agent set with _oauth2.setAgent(), read at each request', () => {
+      const oauth2: { _agent?: unknown } = {};
+      const settings = strategySettings(1000, undefined, oauth2);
+      expect(settings.agent).to.equal(undefined);
+      oauth2._agent = set;
+      expect(settings.agent).to.equal(set);
+    });
   });
 });

@@ -64,12 +64,15 @@ export async function passportApp(
     '/callback',
     passport.authenticate(name, { failureMessage: true, ...options.callback }),
     (req, res) => {
-      seen.get(String(req.headers['x-observe']))!.ok = true;
+      const record = seen.get(String(req.headers['x-observe']));
+      if (record) record.ok = true;
       res.status(200).end('logged in');
     },
   );
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    seen.get(String(req.headers['x-observe']))!.error = error;
+    // Kept unless the request was already observed (an error after Passport answered).
+    const record = seen.get(String(req.headers['x-observe']));
+    if (record) record.error = error;
     if (!res.headersSent) res.status(500).end('error');
   });
 

@@ -1,0 +1,495 @@
+// The same scenarios through passport-oauth2's OAuth2Strategy and through WhopStrategy, against
+// one fake Whop, comparing what Passport does. Every difference is either gone or listed here as
+// intended, pointing at its item in docs/compatibility.md (the one list of intended differences).
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import vm from 'node:vm';
+import { expect } from 'chai';
+import type OAuth2Strategy from 'passport-oauth2';
+import { TokenError } from 'passport-oauth2';
+import ts from 'typescript';
+import { FakeWhop, json } from './support/fake-whop.js';
+import {
+  at,
+  runLogin,
+  strategyFor,
+  without,
+  type Result,
+  type Run,
+  type Scenario,
+} from './support/differential.js';
+
+/** docs/compatibility.md's list, as this suite knows it: item number → its bold title. */
+const INTENDED: Readonly<Record<number, string>> = {
+  1: 'A code is exchanged at most once.',
+  2: 'The company Whop echoes is checked.',
+  3: '`callbackURL` is checked at construction',
+  4: '`scope` is checked',
+  5: 'A returned promise settles the login too',
+  6: '`params.expires_at`',
+  7: "`TokenError.status` is Whop's real HTTP status",
+  8: 'Every request to Whop has a timeout, a 1 MiB cap on the answer, and refuses redirects',
+  9: 'The access token goes to the profile endpoint in the `Authorization` header',
+  10: 'No secret, code or token appears in an error',
+  11: 'The state store may carry the requested company',
+  12: 'Through passport-oauth2-refresh',
+  13: 'A callback path resolves on hosts whose request has no `connection`',
+  14: '`timeout` is one deadline for the whole callback',
+  15: 'A malformed callback fails with 400 before the state is consumed',
+  16: "Messages name Whop's error code when Whop sent no description",
+  17: 'Store errors are typed',
+  18: 'Every strategy of a process without a `codeStore` shares one code record',
+  19: '`expires_in` is accepted only from 0 to 10 years of seconds',
+  20: 'With `openid` asked for in OAuth 2.1, a token response without `id_token` fails',
+  21: '`done` decides once.',
+  22: 'The state is kept by default',
+};
+
+/** A difference a scenario is allowed: the field that differs, and the item that says why. */
+interface Difference {
+  readonly path: string;
+  readonly item: keyof typeof INTENDED;
+}
+
+interface Case extends Scenario {
+  readonly name: string;
+  readonly intended?: readonly Difference[];
+}
+
+type Done = (err: unknown, user?: unknown, info?: unknown) => void;
+type Args = unknown[];
+
+/** A verify function of `length` parameters that records its call and then does `then`. */
+function verifyOf(length: number, then: (args: Args, run: Run) => unknown) {
+  return (run: Run) => {
+    const fn = function (this: unknown, ...args: Args) {
+      run.calls.push({ self: this, args });
+      return then(args, run);
+    };
+    return Object.defineProperty(fn, 'length', { value: length }) as (...a: never[]) => unknown;
+  };
+}
+const last = (args: Args) => args[args.length - 1] as Done;
+const loginAs = (user: unknown) => (args: Args) => last(args)(null, user);
+
+/** A state store of the given `store` and `verify` arity, as apps write them. */
+function stateStore(storeArity: 2 | 3 | 4 | 5, verifyArity: 3 | 4) {
+  // One login at a time: the runs through the two strategies take turns.
+  const kept = new Map<string, unknown>();
+  const store = (...args: unknown[]) => {
+    const cb = args[args.length - 1] as (err: null, handle: string) => void;
+    const handle = `handle-${args.length}`;
+    // The app state (4 and 5 parameters) is given back on the callback.
+    kept.set(handle, storeArity >= 4 ? args[storeArity - 3] : undefined);
+    cb(null, handle);
+  };
+  const verify = (...args: unknown[]) => {
+    const cb = args[args.length - 1] as (err: null, ok: boolean, state?: unknown) => void;
+    const handle = args[1] as string;
+    if (!kept.has(handle)) return cb(null, false, { message: 'unknown state handle' });
+    cb(null, true, kept.get(handle));
+  };
+  return {
+    store: Object.defineProperty(store, 'length', { value: storeArity }),
+    verify: Object.defineProperty(verify, 'length', { value: verifyArity }),
+  };
+}
+
+/** A verify function compiled with `tsc --target es2016` (async becomes a generator). */
+function compiledES2016(source: string): (...args: never[]) => unknown {
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2016, module: ts.ModuleKind.CommonJS },
+  });
+  const module = { exports: {} as { verify?: (...args: never[]) => unknown } };
+  vm.runInThisContext(`(function (exports, module) {${outputText}\n})`)(module.exports, module);
+  return module.exports.verify!;
+}
+
+const NATIVE_ASYNC = `export const verify = async function (accessToken, refreshToken, profile) {
+  return { id: profile.id };
+};`;
+
+/** An agent that counts the requests sent through it. */
+function countingAgent(): Agent & { sent: number } {
+  const agent = Object.assign(new Agent(), { sent: 0 });
+  const { addRequest } = agent as unknown as { addRequest: (...a: unknown[]) => void };
+  (agent as unknown as { addRequest: (...a: unknown[]) => void }).addRequest = (...args) => {
+    agent.sent += 1;
+    addRequest.apply(agent, args);
+  };
+  return agent;
+}
+
+const cases: Case[] = [
+  {
+    name: "each strategy's defaults",
+    bare: true,
+    intended: [{ path: 'start.location', item: 22 }],
+  },
+  { name: 'a login, callback verify in the profile form' },
+  {
+    name: 'a login, callback verify in the params form (five parameters)',
+    verify: verifyOf(5, loginAs({ id: 'p' })),
+    intended: [{ path: 'verify.0.args.2.expires_at', item: 6 }],
+  },
+  {
+    name: 'six parameters without passReqToCallback: the profile form',
+    verify: verifyOf(6, loginAs({ id: 'six' })),
+  },
+  {
+    name: 'passReqToCallback: 1 (truthy), six parameters',
+    options: { passReqToCallback: 1 },
+    verify: verifyOf(6, loginAs({ id: 'req' })),
+    intended: [{ path: 'verify.0.args.3.expires_at', item: 6 }],
+  },
+  {
+    name: 'passReqToCallback: true, five parameters',
+    options: { passReqToCallback: true },
+    verify: verifyOf(5, loginAs({ id: 'req' })),
+  },
+  {
+    name: "NestJS's callbackArity wrapper around validate(accessToken, refreshToken, profile)",
+    verify: (run) => {
+      const validate = async (...args: Args) => {
+        run.calls.push({ self: undefined, args });
+        return { id: 'nest' };
+      };
+      const callback = async (...params: Args) => {
+        try {
+          last(params)(null, await validate(...params));
+        } catch (error) {
+          last(params)(error);
+        }
+      };
+      return Object.defineProperty(callback, 'length', { value: 3 + 1 });
+    },
+  },
+  {
+    name: 'a verify compiled with tsc --target es2016 that also calls done',
+    verify: (run) => {
+      const compiled = compiledES2016(`export const verify = async function (a, r, profile, done) {
+        done(null, { id: profile.id });
+      };`);
+      return function (this: unknown, ...args: Args) {
+        run.calls.push({ self: this, args });
+        return (compiled as (...a: Args) => unknown).apply(this, args);
+      } as never;
+    },
+  },
+  {
+    name: 'a callback verify that also returns a promise resolving "OK" after done',
+    verify: verifyOf(4, (args) =>
+      Promise.resolve().then(() => {
+        last(args)(null, { id: 'done' });
+        return 'OK';
+      }),
+    ),
+  },
+  {
+    name: 'a callback verify that returns a promise resolving undefined, then calls done',
+    verify: verifyOf(4, (args) => {
+      setImmediate(() => last(args)(null, { id: 'later' }));
+      return Promise.resolve(undefined);
+    }),
+  },
+  {
+    name: 'an async verify that resolves the user and never calls done',
+    verify: verifyOf(3, async () => ({ id: 'async' })),
+    intended: [{ path: 'callback', item: 5 }],
+  },
+  {
+    name: 'done called twice',
+    verify: verifyOf(4, (args) => {
+      last(args)(null, { id: 'first' });
+      last(args)(null, false, { message: 'second' });
+    }),
+    intended: [{ path: 'callback', item: 21 }],
+  },
+  {
+    name: 'done(null, false, "a string")',
+    verify: verifyOf(4, (args) => last(args)(null, false, 'not invited')),
+  },
+  {
+    name: 'done(null, false, { message })',
+    verify: verifyOf(4, (args) => last(args)(null, false, { message: 'not a member' })),
+  },
+  {
+    name: 'done(err)',
+    verify: verifyOf(4, (args) => last(args)(new TypeError('db down'))),
+  },
+  {
+    name: 'a verify that throws',
+    verify: verifyOf(4, () => {
+      throw new RangeError('verify threw');
+    }),
+  },
+  {
+    name: 'info as a class instance, with an app state',
+    start: { state: { returnTo: '/x' } },
+    verify: verifyOf(4, (args, run) => {
+      run.info = new (class Welcome {
+        readonly text = 'hi';
+      })();
+      last(args)(null, { id: 'u' }, run.info);
+    }),
+  },
+  {
+    name: 'info as a string, with an app state',
+    start: { state: { returnTo: '/x' } },
+    verify: verifyOf(4, (args) => last(args)(null, { id: 'u' }, 'welcome')),
+  },
+  {
+    name: 'no info, with an app state',
+    start: { state: { returnTo: '/x' } },
+  },
+  // The callback's `error` cases.
+  {
+    name: 'the user denies access',
+    query: { error: 'access_denied', error_description: 'The user denied' },
+  },
+  {
+    name: 'access denied without a description',
+    query: { error: 'access_denied' },
+    intended: [{ path: 'callback.messages', item: 16 }],
+  },
+  {
+    name: 'Whop reports server_error',
+    query: { error: 'server_error', error_description: 'Oops', error_uri: 'https://whop.com/e' },
+  },
+  {
+    name: 'Whop reports invalid_scope',
+    query: { error: 'invalid_scope', error_description: 'Bad scope' },
+  },
+  {
+    name: 'no code and no error: a new redirect',
+    query: {},
+  },
+  // State stores of every arity.
+  ...([2, 3, 4, 5] as const).flatMap((storeArity) =>
+    ([3, 4] as const).map((verifyArity): Case => ({
+      name: `a state store with store() of ${storeArity} and verify() of ${verifyArity} parameters`,
+      options: { store: stateStore(storeArity, verifyArity) },
+      start: { state: { returnTo: '/x' } },
+    })),
+  ),
+  {
+    name: 'a state store that refuses the state',
+    options: {
+      store: {
+        store: (_req: unknown, _meta: unknown, cb: (e: null, h: string) => void) => cb(null, 'h'),
+        verify: (_req: unknown, _s: unknown, cb: Done) => cb(null, false, { message: 'nope' }),
+      },
+    },
+  },
+  {
+    name: 'a wrong state with the session store',
+    query: { code: 'code_1', state: 'forged' },
+  },
+  // Callback URLs and proxies.
+  {
+    name: 'an absolute callbackURL',
+    options: { callbackURL: 'https://app.example.com/callback' },
+  },
+  {
+    name: 'a callbackURL passed to authenticate()',
+    start: { callbackURL: '/other/callback' },
+    callback: { callbackURL: '/other/callback' },
+  },
+  {
+    name: 'forwarded headers with proxy: true',
+    options: { proxy: true },
+    headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com' },
+  },
+  {
+    name: 'forwarded headers with proxy: 1 (truthy)',
+    options: { proxy: 1 },
+    headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com' },
+  },
+  {
+    name: "forwarded headers with Express's trust proxy",
+    trustProxy: true,
+    headers: { 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'app.example.com' },
+  },
+  {
+    name: 'forwarded headers, untrusted',
+    headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example.com' },
+  },
+  // skipUserProfile in its forms.
+  ...[true, false, 1, () => true, () => false].map((skip): Case => ({
+    name: `skipUserProfile: ${String(skip)}`,
+    options: { skipUserProfile: skip },
+  })),
+  {
+    name: 'skipUserProfile: (accessToken, done) => done(null, true)',
+    options: { skipUserProfile: (_a: string, done: Done) => done(null, true) },
+  },
+  {
+    name: 'skipUserProfile: (accessToken, done) => done(err)',
+    options: { skipUserProfile: (_a: string, done: Done) => done(new Error('skip failed')) },
+  },
+  // Subclass hooks.
+  {
+    name: "a subclass's authorizationParams",
+    subclass: (Base) =>
+      class extends Base {
+        override authorizationParams(options: Record<string, unknown>) {
+          return { prompt: 'consent', from: String(options.from ?? '') };
+        }
+      },
+    start: { from: 'home' },
+  },
+  {
+    name: "a subclass's tokenParams, encoded as node-oauth encodes them",
+    subclass: (Base) =>
+      class extends Base {
+        override tokenParams() {
+          return { list: ['a', 'b'], nil: null, obj: { a: 1 }, n: 3, yes: true, none: undefined };
+        }
+      },
+  },
+  {
+    name: "a subclass's parseErrorResponse, when it returns an error",
+    token: json(400, { error: 'invalid_grant', error_description: 'Code expired' }),
+    subclass: (Base) =>
+      class extends Base {
+        override parseErrorResponse(body: string, status: number) {
+          return new TokenError(`custom ${status}: ${JSON.parse(body).error}`, 'custom');
+        }
+      },
+  },
+  {
+    name: "a subclass's parseErrorResponse, when it throws",
+    token: { status: 502, body: '<html>bad gateway</html>' },
+    subclass: (Base) =>
+      class extends Base {
+        override parseErrorResponse(): Error {
+          throw new Error('not JSON');
+        }
+      },
+    intended: [
+      { path: 'callback.error.status', item: 7 },
+      { path: 'callback.error.message', item: 7 },
+    ],
+  },
+  {
+    name: "a subclass's userProfile",
+    subclass: (Base) =>
+      class extends Base {
+        override userProfile(accessToken: string, done: (e: null, p: unknown) => void) {
+          done(null, { provider: 'custom', id: `custom-${accessToken}` });
+        }
+      },
+  },
+  // The token endpoint's errors.
+  {
+    name: 'the token endpoint refuses the code (400 invalid_grant)',
+    token: json(400, { error: 'invalid_grant', error_description: 'Code expired' }),
+    intended: [{ path: 'callback.error.status', item: 7 }],
+  },
+  {
+    name: 'the token endpoint fails (500, not JSON)',
+    token: { status: 500, body: 'oops' },
+    intended: [
+      { path: 'callback.error.status', item: 7 },
+      { path: 'callback.error.message', item: 7 },
+    ],
+  },
+  // passport-oauth2's recipe for proxies.
+  {
+    name: 'an agent set with _oauth2.setAgent()',
+    prepare: (strategy, run) => {
+      const agent = countingAgent();
+      (strategy as unknown as { _oauth2: { setAgent(a: Agent): void } })._oauth2.setAgent(agent);
+      run.info = agent;
+    },
+    verify: verifyOf(4, (args, run) =>
+      last(args)(null, { sentThroughAgent: (run.info as { sent: number }).sent }),
+    ),
+  },
+];
+
+describe('differential: passport-oauth2 and WhopStrategy side by side', () => {
+  const whop = new FakeWhop();
+  before(() => whop.start());
+  after(() => whop.close());
+
+  for (const scenario of cases) {
+    describe(scenario.name, () => {
+      let oauth2: Result;
+      let whopResult: Result;
+      before(async () => {
+        oauth2 = await runLogin('oauth2', scenario, whop);
+        whopResult = await runLogin('whop', scenario, whop);
+      });
+
+      it('Passport does the same, but for the intended differences', () => {
+        let a: unknown = oauth2;
+        let b: unknown = whopResult;
+        for (const { path } of scenario.intended ?? []) {
+          a = without(a, path);
+          b = without(b, path);
+        }
+        expect(b).to.deep.equal(a);
+      });
+
+      for (const { path, item } of scenario.intended ?? []) {
+        it(`differs in ${path}, as docs/compatibility.md item ${item} says`, () =>
+          expect(at(whopResult, path)).not.to.deep.equal(at(oauth2, path)));
+      }
+    });
+  }
+
+  describe('a verify function compiled with tsc --target es2016', () => {
+    it('gets the same arguments as the native one', async () => {
+      const record = (fn: (...a: never[]) => unknown) => (run: Run) =>
+        Object.defineProperty(
+          function (this: unknown, ...args: Args) {
+            run.calls.push({ self: this, args });
+            return (fn as (...a: Args) => unknown).apply(this, args);
+          },
+          'length',
+          { value: fn.length },
+        ) as never;
+      const native = (await import(`data:text/javascript,${encodeURIComponent(NATIVE_ASYNC)}`))
+        .verify as (...a: never[]) => unknown;
+      const compiled = compiledES2016(NATIVE_ASYNC);
+      expect(compiled.length).to.equal(native.length);
+      const [a, b] = [
+        await runLogin('whop', { verify: record(native) }, whop),
+        await runLogin('whop', { verify: record(compiled) }, whop),
+      ];
+      expect(b.verify).to.deep.equal(a.verify);
+      expect(b.callback.user).to.deep.equal(a.callback.user);
+    });
+  });
+
+  describe('_oauth2.getOAuthAccessToken(code, null, callback)', () => {
+    it('calls back with the tokens, as node-oauth does', async () => {
+      const results: unknown[][] = [];
+      for (const kind of ['oauth2', 'whop'] as const) {
+        whop.reset();
+        const run: Run = { kind, calls: [] };
+        const strategy = strategyFor(kind, {}, whop, run) as OAuth2Strategy & {
+          _oauth2: { getOAuthAccessToken(c: string, p: null, cb: (...a: unknown[]) => void): void };
+        };
+        results.push(
+          await new Promise((resolve) =>
+            strategy._oauth2.getOAuthAccessToken('code_9', null, (...args) => resolve(args)),
+          ),
+        );
+      }
+      const [oauth2, whopArgs] = results as [unknown[], unknown[]];
+      expect(without(whopArgs, '3.expires_at')).to.deep.equal(without(oauth2, '3.expires_at'));
+    });
+  });
+
+  describe('the list of intended differences', () => {
+    it("is docs/compatibility.md's list", () => {
+      const doc = readFileSync(new URL('../docs/compatibility.md', import.meta.url), 'utf8');
+      const items = Object.fromEntries(
+        [...doc.matchAll(/^(\d+)\. \*\*(.+?)\*\*/gm)].map((m) => [Number(m[1]), m[2]]),
+      );
+      expect(items).to.deep.equal(INTENDED);
+    });
+  });
+});
