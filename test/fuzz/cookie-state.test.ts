@@ -1,0 +1,196 @@
+import { createHmac } from 'node:crypto';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
+import { happyJwks, happyProfile, happyToken } from '../support/fuzz-answers.js';
+import { weirdText } from '../support/fuzz-text.js';
+import { assertProperty, ProcessWatch } from '../support/fuzz.js';
+import { checkOutcome, COOKIE_SECRET, FuzzWorld, show } from '../support/fuzz-world.js';
+
+const TIMEOUT = 1000;
+const DEADLINE = TIMEOUT + 1000;
+const COOKIE = 'passport-whop.state';
+
+/** What an attacker (or a broken proxy) does to the state cookie before the callback. */
+type Tamper =
+  | { readonly kind: 'none' | 'quote' | 'spaces' | 'drop' | 'other-login' | 'sibling' }
+  | { readonly kind: 'flip'; readonly at: number; readonly by: string }
+  | { readonly kind: 'cut'; readonly at: number }
+  | { readonly kind: 'append' | 'replace'; readonly text: string }
+  | { readonly kind: 'forge'; readonly payload: unknown; readonly handle: boolean }
+  | { readonly kind: 'late' };
+
+const tamper: fc.Arbitrary<Tamper> = fc.oneof(
+  fc.constantFrom<Tamper>(
+    { kind: 'none' },
+    { kind: 'quote' },
+    { kind: 'spaces' },
+    { kind: 'drop' },
+    { kind: 'other-login' },
+    { kind: 'sibling' },
+    { kind: 'late' },
+  ),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    at: fc.nat(200),
+    by: fc.constantFrom('A', '_', '-', '.', '0', '%', '='),
+  }),
+  fc.record({ kind: fc.constant('cut' as const), at: fc.nat(200) }),
+  fc.record({ kind: fc.constantFrom('append' as const, 'replace' as const), text: weirdText }),
+  fc.record({
+    kind: fc.constant('forge' as const),
+    // What a holder of the secret could sign: any JSON, or a payload with odd fields.
+    payload: fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record(
+        {
+          h: fc.jsonValue({ maxDepth: 1 }),
+          v: fc.jsonValue({ maxDepth: 1 }),
+          s: fc.jsonValue({ maxDepth: 2 }),
+          e: fc.oneof(fc.double(), fc.jsonValue({ maxDepth: 0 })),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    handle: fc.boolean(),
+  }),
+);
+
+/** A cookie value signed as CookieStateStore signs (src/cookie-state-store.ts), with its secret. */
+function forge(payload: unknown): string {
+  const encoded = Buffer.from(JSON.stringify(payload) ?? 'null').toString('base64url');
+  const signature = createHmac('sha256', COOKIE_SECRET)
+    .update(`passport-whop cookie state v1\n${COOKIE}\n${encoded}`)
+    .digest('base64url');
+  return `${encoded}.${signature}`;
+}
+
+/** Whether `tampered` still opens as `original` did: same payload text, same signature bytes. */
+function sameCookie(original: string, tampered: string): boolean {
+  const [payload, signature] = original.split('.');
+  const dot = tampered.indexOf('.');
+  if (dot < 0) return false;
+  return (
+    tampered.slice(0, dot) === payload &&
+    Buffer.from(tampered.slice(dot + 1), 'base64url').equals(Buffer.from(signature!, 'base64url'))
+  );
+}
+
+describe('fuzz: the state cookie', function () {
+  this.timeout(120_000);
+  let world: FuzzWorld;
+  const watch = new ProcessWatch();
+
+  before(async () => {
+    world = await FuzzWorld.start();
+    watch.start();
+  });
+  after(async () => {
+    watch.stop();
+    await world.close();
+  });
+
+  async function run(flow: 'legacy' | 'oauth2.1', change: Tamper) {
+    const { whop } = world;
+    const oauth21 = flow === 'oauth2.1';
+    whop.reset();
+    whop.responders = {
+      token: () => happyToken(world.context, oauth21),
+      profile: () => happyProfile(oauth21),
+      jwks: () => happyJwks(world.context),
+    };
+    let clock = Date.now();
+    const strategy = world.strategy({ flow, store: 'cookie', timeout: TIMEOUT, now: () => clock });
+    const app = await startFuzzApp([strategy], { parser: 'simple', session: false });
+    try {
+      const browser = new FuzzBrowser(app.url);
+      const other = new FuzzBrowser(app.url);
+      await other.start('/auth/whop', DEADLINE);
+      const { state, nonce } = await browser.start('/auth/whop', DEADLINE);
+      world.nonce = nonce;
+      const original = browser.cookies.get(COOKIE)!;
+      let value = original;
+      let header: string | undefined;
+      switch (change.kind) {
+        case 'quote':
+          value = `"${original}"`;
+          break;
+        case 'spaces':
+          header = `${COOKIE}=  ${original}  `;
+          break;
+        case 'drop':
+          header = 'unrelated=1';
+          break;
+        case 'other-login':
+          value = other.cookies.get(COOKIE)!;
+          break;
+        case 'sibling':
+          header = `${COOKIE}=garbage.garbage; ${COOKIE}=${original}`;
+          break;
+        case 'late':
+          clock += 11 * 60 * 1000;
+          break;
+        case 'flip':
+          value = `${original.slice(0, change.at % original.length)}${change.by}${original.slice((change.at % original.length) + 1)}`;
+          break;
+        case 'cut':
+          value = original.slice(0, change.at % original.length);
+          break;
+        case 'append':
+          value = `${original}${change.text}`;
+          break;
+        case 'replace':
+          value = change.text;
+          break;
+        case 'forge': {
+          const payload = change.payload;
+          const withHandle =
+            change.handle &&
+            typeof payload === 'object' &&
+            payload !== null &&
+            !Array.isArray(payload)
+              ? { ...payload, h: state }
+              : payload;
+          value = forge(withHandle);
+          break;
+        }
+      }
+      // A Cookie header carries printable ASCII; `;` would end the value.
+      value = value.replace(/[^\x20-\x3a\x3c-\x7e]/g, '');
+      const cookie = header ?? `${COOKIE}=${value}`;
+      const code = world.code();
+      const { id, reply } = await browser.send({
+        path: `/auth/whop/callback?code=${code}&state=${encodeURIComponent(state!)}`,
+        headers: { cookie },
+        deadlineMs: DEADLINE,
+      });
+      expect(reply, `no answer within ${DEADLINE} ms`).not.to.equal(undefined);
+      const outcome = checkOutcome(app.seen.get(id)?.outcome, world.secrets(code));
+      const context = `${change.kind}: ${show(cookie)} gave ${show(outcome)}`;
+      const intact =
+        ['none', 'quote', 'spaces', 'sibling'].includes(change.kind) ||
+        (['flip', 'cut', 'append', 'replace'].includes(change.kind) && sameCookie(original, value));
+      if (intact) {
+        expect(outcome.kind, context).to.equal('success');
+      } else if (change.kind !== 'forge') {
+        expect(outcome.kind, context).to.equal('fail');
+        expect(outcome.status, context).to.equal(403);
+        expect(whop.to('token'), context).to.have.length(0);
+      } else {
+        expect(outcome.kind, context).to.be.oneOf(['fail', 'success']);
+      }
+    } finally {
+      await app.close();
+      expect(whop.replayedCodes(), 'a code was sent to Whop twice').to.deep.equal([]);
+      expect(whop.faults).to.deep.equal([]);
+      await watch.check();
+    }
+  }
+
+  it('lets through only the cookie it set, unchanged, and fails every other login with 403', () =>
+    assertProperty(
+      fc.asyncProperty(fc.constantFrom('legacy' as const, 'oauth2.1' as const), tamper, run),
+      60,
+      15_000,
+    ));
+});

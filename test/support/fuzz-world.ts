@@ -1,0 +1,160 @@
+// What every fuzz test sets up: the fake Whop with its keys, strategies pointed at it, and the
+// checks every outcome must pass.
+import { inspect } from 'node:util';
+import { expect } from 'chai';
+import {
+  CookieStateStore,
+  WhopStrategy,
+  type CodeStore,
+  type StateStore,
+  type WhopOAuth21Options,
+  type WhopStrategyOptions,
+} from '../../src/index.js';
+import { FakeWhop } from './fuzz-whop.js';
+import type { AnswerContext } from './fuzz-answers.js';
+import { fuzzVerify, type Outcome } from './fuzz-app.js';
+import { COMPANY } from './fuzz-callbacks.js';
+import { assertNoLeak, isDocumentedError, marker, textsOf } from './fuzz.js';
+import { hasInjection } from './fuzz-text.js';
+import { createKey, type TestKey } from './id-tokens.js';
+
+/** Dev only: skip the checks of issue 11's known cases, to look for others. */
+export const LENIENT = process.env.FUZZ_LENIENT === '1';
+
+/** The client secret of every fuzzed strategy: marked, so any quote of it is found. */
+export const CLIENT_SECRET = `${marker()}client-secret`;
+export const COOKIE_SECRET = 'fuzz cookie secret, 32 characters or more';
+
+export interface StrategySetup {
+  readonly flow: 'legacy' | 'oauth2.1';
+  /** Where the state is kept: the session (passport-oauth2's store), a CookieStateStore, or the app's own. */
+  readonly store: 'session' | 'cookie' | StateStore;
+  /** Legacy: ask for COMPANY. */
+  readonly company?: boolean;
+  readonly timeout: number;
+  readonly codeStore?: CodeStore;
+  readonly usedStore?: CodeStore;
+  readonly name?: string;
+  readonly callbackURL?: string;
+  readonly proxy?: boolean;
+  readonly now?: () => number;
+}
+
+/** The fake Whop and the keys its ID tokens are signed with. */
+export class FuzzWorld {
+  nonce: string | undefined;
+
+  private constructor(
+    readonly whop: FakeWhop,
+    readonly key: TestKey,
+    readonly otherKey: TestKey,
+  ) {}
+
+  static async start(): Promise<FuzzWorld> {
+    const [whop, key, otherKey] = await Promise.all([
+      FakeWhop.start(),
+      createKey('fuzz-key'),
+      createKey('fuzz-other-key'),
+    ]);
+    return new FuzzWorld(whop, key, otherKey);
+  }
+
+  /** What the fake's answers need: this login's nonce, the keys, and where to record tokens. */
+  get context(): AnswerContext {
+    const { whop } = this;
+    return {
+      nonce: this.nonce,
+      key: this.key,
+      otherKey: this.otherKey,
+      issue: (token) => (whop.issued.add(token), token),
+    };
+  }
+
+  strategy(setup: StrategySetup): WhopStrategy {
+    const name = setup.name ?? 'whop';
+    const store =
+      setup.store === 'session'
+        ? undefined
+        : setup.store === 'cookie'
+          ? new CookieStateStore({
+              secret: COOKIE_SECRET,
+              ...(setup.usedStore && { usedStore: setup.usedStore }),
+              ...(setup.now && { now: setup.now }),
+            })
+          : setup.store;
+    const common = {
+      clientID: 'app_test',
+      clientSecret: CLIENT_SECRET,
+      callbackURL: setup.callbackURL ?? `https://example.com/auth/${name}/callback`,
+      timeout: setup.timeout,
+      ...(store && { store }),
+      ...(setup.codeStore && { codeStore: setup.codeStore }),
+      ...(setup.proxy !== undefined && { proxy: setup.proxy }),
+    };
+    const strategy =
+      setup.flow === 'legacy'
+        ? new WhopStrategy(
+            {
+              ...common,
+              ...this.whop.legacyURLs,
+              ...(setup.company && { scope: COMPANY }),
+            } as WhopStrategyOptions,
+            fuzzVerify,
+          )
+        : new WhopStrategy(
+            { ...common, flow: 'oauth2.1', ...this.whop.oauth21URLs } as WhopOAuth21Options,
+            fuzzVerify,
+          );
+    strategy.name = name;
+    return strategy;
+  }
+
+  /** A fresh code, as Whop's redirect carries one. */
+  code(): string {
+    return `${marker()}code`;
+  }
+
+  /** Every secret of the exchanges since the fake's last reset, and those given. */
+  secrets(...more: string[]): string[] {
+    return [CLIENT_SECRET, ...this.whop.secrets(), ...more];
+  }
+
+  async close(): Promise<void> {
+    await this.whop.close();
+  }
+}
+
+/** Short, for assertion messages. */
+export function show(value: unknown): string {
+  return inspect(value, { depth: 4, maxStringLength: 200, breakLength: Infinity });
+}
+
+/**
+ * What every ended login must be: a success, a failed login with a message, or an error of a
+ * documented type; nothing in it quotes a secret or carries a forged log line.
+ */
+export function checkOutcome(outcome: Outcome | undefined, secrets: readonly string[]): Outcome {
+  if (!outcome) throw new Error('the request ended without passport deciding the login');
+  if (outcome.kind === 'error') {
+    if (!LENIENT)
+      expect(
+        isDocumentedError(outcome.error),
+        `an undocumented error: ${show(outcome.error)}`,
+      ).to.equal(true);
+    if (!LENIENT) assertNoLeak([outcome.error], secrets);
+    for (const text of textsOf(outcome.error))
+      if (!LENIENT)
+        expect(hasInjection(text), `a forged log line in ${show(text)}`).to.equal(false);
+  }
+  if (outcome.kind === 'fail') {
+    const message = outcome.info?.message;
+    if (!LENIENT)
+      expect(message, `a failed login without a message: ${show(outcome.info)}`)
+        .to.be.a('string')
+        .and.not.equal('');
+    assertNoLeak([outcome.info], secrets);
+    if (!LENIENT)
+      expect(hasInjection(message as string), `a forged line in ${show(message)}`).to.equal(false);
+  }
+  return outcome;
+}
