@@ -6,7 +6,12 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
-import type { WhopProfile, WhopStrategy, WhopTokenParams } from '../../src/index.js';
+import {
+  withParams,
+  type WhopProfile,
+  type WhopStrategy,
+  type WhopTokenParams,
+} from '../../src/index.js';
 
 /** How passport ended a request (its custom callback's arguments), or what Express caught. */
 export interface Outcome {
@@ -48,14 +53,13 @@ export interface FuzzApp {
 }
 
 /** The verify function of every fuzz strategy: the user is what it was given. */
-export async function fuzzVerify(
-  _accessToken: string,
-  _refreshToken: string | undefined,
-  params: WhopTokenParams,
-  profile: WhopProfile,
-): Promise<FuzzUser> {
-  return { id: profile?.id ?? 'no profile', params, profile };
-}
+export const fuzzVerify = withParams(
+  async (_accessToken, _refreshToken, params, profile): Promise<FuzzUser> => ({
+    id: profile?.id ?? 'no profile',
+    params,
+    profile,
+  }),
+);
 
 /**
  * An app as users write one: `/auth/<name>` starts a login, `/auth/<name>/callback` (GET, and
