@@ -83,6 +83,7 @@ const idTokenKind = fc.constantFrom(
   'expired',
   'garbage',
   'none',
+  'none',
 );
 
 /** Keys aimed at prototypes, with what they would give every object. */
@@ -92,7 +93,28 @@ const hostileEntries = fc.subarray([
   ['prototype', { polluted: true }],
 ] as [string, unknown][]);
 
-const BODY_FIELDS = ['access_token', 'refresh_token', 'token_type', 'expires_in', 'scope'] as const;
+const BODY_FIELDS = ['access_token', 'refresh_token', 'token_type', 'scope'] as const;
+
+/** An `expires_in` no token lives by: too large, negative, or not a number of seconds. */
+const absurdSeconds = fc.oneof(
+  fc.constantFrom(
+    1e308,
+    -1,
+    -0.5,
+    1e10,
+    315_360_001,
+    2 ** 53,
+    null,
+    '',
+    [],
+    {},
+    '3600',
+    'abc',
+    '1e400',
+    true,
+  ),
+  fc.double(),
+);
 
 /** What an error body quotes back: whatever the request carried. */
 const quotable = fc.subarray([
@@ -107,7 +129,13 @@ const quotable = fc.subarray([
 export type BodyPlan =
   | {
       readonly kind: 'token';
-      readonly changes: readonly { kind: string; value?: unknown; tail?: string }[];
+      /** At most two fields changed, by name; `expires_in` on its own below. */
+      readonly changes: readonly (readonly [
+        string,
+        { kind: string; value?: unknown; tail?: string },
+      ])[];
+      /** Whop's `expires_in`: 3600, missing (undefined), or absurd. */
+      readonly expiresIn: unknown;
       readonly idToken: string;
       readonly hostile: readonly [string, unknown][];
       readonly extra: readonly [string, unknown][];
@@ -158,7 +186,12 @@ const otherBodies = [
 
 const tokenBody = fc.record({
   kind: fc.constant('token' as const),
-  changes: fc.array(fieldChange, { minLength: BODY_FIELDS.length, maxLength: BODY_FIELDS.length }),
+  changes: fc.array(fc.tuple(fc.constantFrom(...BODY_FIELDS), fieldChange), { maxLength: 2 }),
+  expiresIn: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(3600) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+    { weight: 3, arbitrary: absurdSeconds },
+  ),
   idToken: idTokenKind,
   hostile: hostileEntries,
   extra: fc.array(fc.tuple(weirdText, oddValue), { maxLength: 2 }),
@@ -211,7 +244,7 @@ export function answerPlan(
           : fc.constant({ kind: 'raw' as const, text: '' });
   return fc.record({
     status: fc.oneof(
-      { weight: 8, arbitrary: fc.constant(200) },
+      { weight: 24, arbitrary: fc.constant(200) },
       fc.constantFrom(201, 204, 302, 400, 401, 403, 404, 429, 500, 502, 503),
     ),
     contentType: fc.oneof(
@@ -223,7 +256,7 @@ export function answerPlan(
       fc.constantFrom('0', '30', '-5', 'soon', 'Wed, 21 Oct 2015 07:28:00 GMT', '1e400'),
     ),
     body: fc.oneof(
-      { weight: 6, arbitrary: good as fc.Arbitrary<BodyPlan> },
+      { weight: 12, arbitrary: good as fc.Arbitrary<BodyPlan> },
       ...(otherBodies as { weight: number; arbitrary: fc.Arbitrary<BodyPlan> }[]),
     ),
     delivery: deliveryOf(timeout),
@@ -308,13 +341,13 @@ async function bodyOf(
         access_token: `${marker()}access`,
         refresh_token: `${marker()}refresh`,
         token_type: 'bearer',
-        expires_in: 3600,
         scope: oauth21 ? 'openid profile email' : 'biz_fuzz1',
       };
       const entries: [string, unknown][] = [...plan.hostile];
-      BODY_FIELDS.forEach((name, i) =>
-        entries.push(...applyChange(name, goods[name], plan.changes[i]!)),
-      );
+      const changed = new Map(plan.changes);
+      for (const name of BODY_FIELDS)
+        entries.push(...applyChange(name, goods[name], changed.get(name) ?? { kind: 'keep' }));
+      if (plan.expiresIn !== undefined) entries.push(['expires_in', plan.expiresIn]);
       if (oauth21) {
         const idToken = await idTokenOf(plan.idToken, context);
         if (idToken !== undefined) entries.push(['id_token', idToken]);
