@@ -1,13 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { isExpired, type WhopTokenParams } from '../../src/index.js';
-import {
-  answerOf,
-  answerPlan,
-  happyJwks,
-  happyProfile,
-  type AnswerPlan,
-} from '../support/fuzz-answers.js';
+import { answerPlan, type AnswerPlan } from '../support/fuzz-answers.js';
+import { answerOf, happyJwks, happyProfile } from '../support/fuzz-bodies.js';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
 import { assertProperty, ProcessWatch } from '../support/fuzz.js';
 import { checkOutcome, FuzzWorld, show, type StrategySetup } from '../support/fuzz-world.js';

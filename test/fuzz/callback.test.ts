@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { startFuzzApp, FuzzBrowser, type Seen } from '../support/fuzz-app.js';
-import { happyJwks, happyProfile, happyToken } from '../support/fuzz-answers.js';
+import { happyJwks, happyProfile, happyToken } from '../support/fuzz-bodies.js';
 import {
   callbackPlan,
   COMPANY,

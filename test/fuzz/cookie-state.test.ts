@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
-import { happyJwks, happyProfile, happyToken } from '../support/fuzz-answers.js';
+import { happyJwks, happyProfile, happyToken } from '../support/fuzz-bodies.js';
 import { weirdText } from '../support/fuzz-text.js';
 import { assertProperty, ProcessWatch } from '../support/fuzz.js';
 import { checkOutcome, COOKIE_SECRET, FuzzWorld, show } from '../support/fuzz-world.js';
@@ -176,9 +176,9 @@ describe('fuzz: the state cookie', function () {
         expect(outcome.kind, context).to.equal('fail');
         expect(outcome.status, context).to.equal(403);
         expect(whop.to('token'), context).to.have.length(0);
-      } else {
-        expect(outcome.kind, context).to.be.oneOf(['fail', 'success']);
       }
+      // A forged cookie is signed with the secret, so it opens: whatever it holds (no verifier,
+      // no nonce in OAuth 2.1: an ID token error), the login ends as checkOutcome requires.
     } finally {
       await app.close();
       expect(whop.replayedCodes(), 'a code was sent to Whop twice').to.deep.equal([]);

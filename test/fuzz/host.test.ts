@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
-import { happyJwks, happyProfile, happyToken } from '../support/fuzz-answers.js';
+import { happyJwks, happyProfile, happyToken } from '../support/fuzz-bodies.js';
 import { assertNoLeak, assertProperty, ProcessWatch } from '../support/fuzz.js';
 import { checkOutcome, FuzzWorld, show } from '../support/fuzz-world.js';
 

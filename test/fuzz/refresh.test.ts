@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { isExpired, refreshAccessToken, revokeToken, type WhopTokens } from '../../src/index.js';
-import { answerOf, answerPlan, type AnswerPlan } from '../support/fuzz-answers.js';
+import { answerPlan, type AnswerPlan } from '../support/fuzz-answers.js';
+import { answerOf } from '../support/fuzz-bodies.js';
 import {
   assertNoLeak,
   assertProperty,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Answer } from '../support/fuzz-whop.js';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
-import { happyProfile, happyToken } from '../support/fuzz-answers.js';
+import { happyProfile, happyToken } from '../support/fuzz-bodies.js';
 import { assertProperty, ProcessWatch } from '../support/fuzz.js';
 import { checkOutcome, FuzzWorld } from '../support/fuzz-world.js';
 

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { MemoryCodeStore, type CodeStore, type StateStore } from '../../src/index.js';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
-import { happyJwks, happyProfile, happyToken } from '../support/fuzz-answers.js';
+import { happyJwks, happyProfile, happyToken } from '../support/fuzz-bodies.js';
 import { assertProperty, ProcessWatch } from '../support/fuzz.js';
 import { checkOutcome, FuzzWorld, show, type StrategySetup } from '../support/fuzz-world.js';
 

@@ -11,7 +11,7 @@ import {
   type WhopStrategyOptions,
 } from '../../src/index.js';
 import { FakeWhop } from './fuzz-whop.js';
-import type { AnswerContext } from './fuzz-answers.js';
+import type { AnswerContext } from './fuzz-bodies.js';
 import { fuzzVerify, type Outcome } from './fuzz-app.js';
 import { COMPANY } from './fuzz-callbacks.js';
 import { assertNoLeak, isDocumentedError, marker, textsOf } from './fuzz.js';
