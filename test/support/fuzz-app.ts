@@ -1,8 +1,8 @@
 // The fuzz suite's app and browser: an Express app with one or more Whop strategies, which
 // records what each request parsed and how passport ended it; and a raw HTTP client that sends
 // any query, body, Host and cookie, and gives up after a deadline.
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
@@ -159,41 +159,55 @@ export function nextId(): string {
   return String(requests);
 }
 
-/** Send one request to `base`, resolving its answer or `undefined` past the deadline. */
+/**
+ * Send one request to `base` over a plain socket, resolving its answer or `undefined` past the
+ * deadline. A socket, not `http.request`: the bytes go out as given (any Host, an oversized
+ * request line), and no interceptor of `http` (nock, loaded by other test files) stands between.
+ */
 export function send(base: string, raw: RawRequest): Promise<Reply | undefined> {
   const url = new URL(base);
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: raw.method ?? 'GET',
-        path: raw.path,
-        headers: raw.headers,
-        agent: false,
-        setHost: raw.headers?.host === undefined && raw.headers?.Host === undefined,
-      },
-      (incoming) => {
-        incoming.resume();
-        incoming.on('end', () => {
-          clearTimeout(timer);
-          const ms = performance.now() - started;
-          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, ms });
-        });
-      },
-    );
+  const body = raw.body === undefined ? undefined : Buffer.from(raw.body);
+  const headers: Record<string, string> = { host: url.host, ...raw.headers, connection: 'close' };
+  if (body !== undefined) headers['content-length'] = String(body.length);
+  const head = [`${raw.method ?? 'GET'} ${raw.path} HTTP/1.1`]
+    .concat(Object.entries(headers).map(([name, value]) => `${name}: ${value}`))
+    .join('\r\n');
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
-      outgoing.destroy();
+      socket.destroy();
       resolve(undefined);
     }, raw.deadlineMs);
-    outgoing.on('error', (error) => {
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A reset after the answer (Node's 431 does that) still leaves the answer read.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
       clearTimeout(timer);
-      if (outgoing.destroyed && performance.now() - started >= raw.deadlineMs) resolve(undefined);
-      else reject(error);
+      resolve(parseReply(Buffer.concat(chunks).toString('latin1'), performance.now() - started));
     });
-    outgoing.end(raw.body);
+    // write, not end: a half-closed socket makes Node's server drop the request unanswered.
+    socket.write(
+      body === undefined
+        ? `${head}\r\n\r\n`
+        : Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body]),
+    );
   });
+}
+
+/** The status and headers of an HTTP/1.1 answer; status 0 when the server closed without one. */
+function parseReply(text: string, ms: number): Reply {
+  const [statusLine = '', ...lines] = text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n');
+  const headers: IncomingHttpHeaders = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'set-cookie') headers['set-cookie'] = [...(headers['set-cookie'] ?? []), value];
+    else headers[name] = value;
+  }
+  return { status: Number(statusLine.split(' ')[1] ?? 0) || 0, headers, ms };
 }
 
 /** A browser: a cookie jar, and the login's start. */
