@@ -71,6 +71,39 @@ describe('the login deadline (timeout option)', () => {
     elapsed = Date.now() - started;
   }
 
+  describe('on a successful login', () => {
+    const LIMIT = 4321;
+    let created: unknown[];
+    let cleared: unknown[];
+    const { setTimeout: realSet, clearTimeout: realClear } = globalThis;
+    beforeEach(async () => {
+      created = [];
+      cleared = [];
+      nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+      nock(WHOP_API).get('/api/v5/me').reply(200, me);
+      // Count the timers of the login's limit (an unusual number, so no one else's).
+      globalThis.setTimeout = ((fn: () => void, ms?: number, ...args: unknown[]) => {
+        const timer = (realSet as (...a: unknown[]) => NodeJS.Timeout)(fn, ms, ...args);
+        if (ms === LIMIT) created.push(timer);
+        return timer;
+      }) as typeof setTimeout;
+      globalThis.clearTimeout = ((timer?: NodeJS.Timeout) => {
+        cleared.push(timer);
+        realClear(timer);
+      }) as typeof clearTimeout;
+      try {
+        await login({ timeout: LIMIT });
+      } finally {
+        globalThis.setTimeout = realSet;
+        globalThis.clearTimeout = realClear;
+      }
+    });
+
+    it('logs in', () => expect(outcome.user).to.deep.equal({ id: 'u' }));
+    it('sets one timer for the whole callback', () => expect(created).to.have.length(1));
+    it('clears it', () => expect(cleared).to.include(created[0]));
+  });
+
   describe('when the token and the profile each take less than it, but more together', () => {
     beforeEach(async () => {
       nock(WHOP_DATA).post('/api/v3/oauth/token').delay(300).reply(200, token);
