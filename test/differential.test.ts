@@ -2,13 +2,15 @@
 // one fake Whop, comparing what Passport does. Every difference is either gone or listed here as
 // intended, pointing at its item in docs/compatibility.md (the one list of intended differences).
 import { readFileSync } from 'node:fs';
-import { Agent } from 'node:http';
+import { Agent, Agent as HttpAgent } from 'node:http';
 import vm from 'node:vm';
 import { expect } from 'chai';
+import nock from 'nock';
 import type OAuth2Strategy from 'passport-oauth2';
 import { TokenError } from 'passport-oauth2';
 import ts from 'typescript';
-import { FakeWhop, json } from './support/fake-whop.js';
+import { refreshAccessToken, revokeToken, WhopStrategy } from '../src/index.js';
+import { FakeWhop, json, REVOKE_PATH, TOKEN_PATH } from './support/fake-whop.js';
 import {
   at,
   runLogin,
@@ -314,6 +316,9 @@ const cases: Case[] = [
     name: 'forwarded headers, untrusted',
     headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example.com' },
   },
+  // Truthy and falsy options that are not booleans, read as passport-oauth2 reads them.
+  { name: 'state: 1 (truthy)', options: { state: 1 } },
+  { name: 'state: 0 (falsy), each with its own defaults', bare: true, options: { state: 0 } },
   // skipUserProfile in its forms.
   ...[true, false, 1, () => true, () => false].map((skip): Case => ({
     name: `skipUserProfile: ${String(skip)}`,
@@ -410,8 +415,18 @@ const cases: Case[] = [
 
 describe('differential: passport-oauth2 and WhopStrategy side by side', () => {
   const whop = new FakeWhop();
-  before(() => whop.start());
-  after(() => whop.close());
+  // Real sockets only: nock, once another test file loaded it, intercepts every request and
+  // would hide which agent a request went through.
+  let nockWasActive = false;
+  before(async () => {
+    nockWasActive = nock.isActive();
+    if (nockWasActive) nock.restore();
+    await whop.start();
+  });
+  after(async () => {
+    await whop.close();
+    if (nockWasActive) nock.activate();
+  });
 
   for (const scenario of cases) {
     describe(scenario.name, () => {
@@ -460,6 +475,39 @@ describe('differential: passport-oauth2 and WhopStrategy side by side', () => {
       ];
       expect(b.verify).to.deep.equal(a.verify);
       expect(b.callback.user).to.deep.equal(a.callback.user);
+    });
+  });
+
+  describe('the agent set with _oauth2.setAgent(), outside a login', () => {
+    beforeEach(() => whop.reset());
+
+    it('sends refresh and revoke through the agent set with _oauth2.setAgent()', async () => {
+      const strategy = new WhopStrategy(
+        {
+          flow: 'oauth2.1',
+          clientID: 'app_test',
+          clientSecret: 'secret_test',
+          callbackURL: '/cb',
+          tokenURL: `${whop.url}${TOKEN_PATH}`,
+          revocationURL: `${whop.url}${REVOKE_PATH}`,
+        },
+        async () => false,
+      );
+      const agent = new HttpAgent();
+      type Adding = { addRequest: (...a: unknown[]) => void };
+      const { addRequest } = agent as unknown as Adding;
+      let sent = 0;
+      (agent as unknown as Adding).addRequest = (...a) => {
+        sent += 1;
+        addRequest.apply(agent, a);
+      };
+      (strategy as unknown as { _oauth2: { setAgent(a: HttpAgent): void } })._oauth2.setAgent(
+        agent,
+      );
+      await refreshAccessToken(strategy, 'rt_1');
+      await revokeToken(strategy, 'rt_1');
+      expect(sent).to.equal(2);
+      expect(whop.received.map((r) => r.path)).to.deep.equal([TOKEN_PATH, REVOKE_PATH]);
     });
   });
 
