@@ -41,9 +41,12 @@ interface CookieApp {
  * state in the store's cookie. Behind a proxy (`trust proxy`), as apps on https usually are.
  * `/auth/whop/check` finishes the login with a custom callback and answers what passport saw.
  */
-async function startCookieApp(store: CookieStateStore): Promise<CookieApp> {
+async function startCookieApp(
+  store: CookieStateStore,
+  options: { timeout?: number } = {},
+): Promise<CookieApp> {
   const strategy = new WhopStrategy(
-    { clientID: 'app_test', clientSecret: 'secret_test', callbackURL: CALLBACK, store },
+    { clientID: 'app_test', clientSecret: 'secret_test', callbackURL: CALLBACK, store, ...options },
     async (_accessToken, _refreshToken, profile) => ({ id: profile.id }),
   );
   const passport = new Passport();
@@ -412,6 +415,29 @@ describe('CookieStateStore', () => {
       ));
     it("keeps the store's error as the cause", () =>
       expect((app.errors[0] as { cause?: Error }).cause?.message).to.equal('store down'));
+    it('makes no token request', () => expect(tokenRequest.isDone()).to.equal(false));
+  });
+
+  describe('when the used-cookie store never settles', () => {
+    let app: CookieApp;
+    let tokenRequest: nock.Scope;
+    let response: Response;
+    beforeEach(async () => {
+      const usedStore = { claim: () => new Promise<boolean>(() => {}) };
+      app = await startCookieApp(new CookieStateStore({ secret: SECRET, usedStore }), {
+        timeout: 300,
+      });
+      tokenRequest = forbiddenTokenRequest();
+      const { cookie, state } = await startLogin(app);
+      response = await get(app, `/auth/whop/callback?code=code_1&state=${state}`, { cookie });
+    });
+    afterEach(() => app.close());
+
+    it('ends the login with an error', () => expect(response.status).to.equal(500));
+    it("names the state step and the strategy's timeout", () =>
+      expect(app.errors[0]?.message).to.equal(
+        'Failed to check the login state: timed out after 300 ms',
+      ));
     it('makes no token request', () => expect(tokenRequest.isDone()).to.equal(false));
   });
 
