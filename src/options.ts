@@ -324,6 +324,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     }
     return checkURL(name, raw[name] ?? (defaults as typeof SANDBOX)[name]);
   };
+  const requireAccess = parseRequireAccess(raw.requireAccess);
+  // The access check needs the user's ID: the profile's, or the ID token's (OAuth 2.1, openid).
+  const idToken = oauth21 && openidScope!.split(' ').includes('openid');
+  if (requireAccess && raw.skipUserProfile === true && !idToken)
+    fail(
+      'requireAccess',
+      "given with the profile loaded (not skipUserProfile: true), or with flow: 'oauth2.1' and the openid scope: the access check needs the user's ID",
+    );
   const apiURL = checkURL('apiURL', raw.apiURL ?? API_URLS[environment]);
   if (/[?#]/.test(apiURL)) fail('apiURL', 'a URL without a query or a fragment');
   const accessMaxAge = raw.accessMaxAge ?? DEFAULT_ACCESS_MAX_AGE_MS;
@@ -357,7 +365,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     environment,
     // Without a trailing slash: the paths are appended to it.
     apiURL: apiURL.replace(/\/+$/, ''),
-    requireAccess: parseRequireAccess(raw.requireAccess),
+    requireAccess,
     accessMaxAge,
     accessCacheSize,
   };

@@ -9,6 +9,7 @@ import {
 } from '../src/index.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { fixture } from './support/fixtures.js';
+import { createKey, jwksOf, signIdToken } from './support/id-tokens.js';
 import { rejection } from './support/rejection.js';
 import { BASE, token, WHOP_API, whopAnswers } from './support/whop.js';
 
@@ -189,6 +190,37 @@ describe('requireAccess', () => {
 
     it("asks about the userinfo's sub", () =>
       expect(profiles[0]?.access).to.deep.equal({ exp_abc: 'customer' }));
+  });
+
+  describe('with flow: oauth2.1 and skipUserProfile: true', () => {
+    let access: nock.Scope;
+    beforeEach(async () => {
+      const key = await createKey('k1');
+      const strategy = new WhopStrategy(
+        {
+          flow: 'oauth2.1',
+          clientID: 'app_test',
+          callbackURL: BASE.callbackURL,
+          skipUserProfile: true,
+          requireAccess: 'exp_abc',
+        },
+        async () => ({ id: 'in' }),
+      );
+      app = await startApp(strategy);
+      const browser = new Browser(app.url);
+      const { location, state } = await browser.startLogin();
+      const nonce = location.searchParams.get('nonce')!;
+      const idToken = await signIdToken({ nonce, sub: 'user_from_id_token' }, { key });
+      nock(WHOP_API).post('/oauth/token').reply(200, { access_token: 'at_21', id_token: idToken });
+      nock(WHOP_API).get('/.well-known/jwks.json').reply(200, jwksOf(key));
+      access = nock(WHOP_API, { reqheaders: { authorization: 'Bearer at_21' } })
+        .get(accessPath('exp_abc', 'user_from_id_token'))
+        .reply(200, member);
+      outcome = await browser.check({ code: 'code_1', state: state! });
+    });
+
+    it("asks about the ID token's sub", () => expect(access.isDone()).to.equal(true));
+    it('logs the user in', () => expect(outcome.user).to.deep.equal({ id: 'in' }));
   });
 });
 

@@ -39,6 +39,22 @@ describe('options', () => {
     }
   });
 
+  describe('requireAccess with skipUserProfile: true', () => {
+    it('is refused in the legacy flow: no user ID to ask about', () =>
+      expect(construct({ requireAccess: 'prod_a', skipUserProfile: true })).to.throw(
+        TypeError,
+        "WhopStrategy requires the requireAccess option to be given with the profile loaded (not skipUserProfile: true), or with flow: 'oauth2.1' and the openid scope: the access check needs the user's ID",
+      ));
+    it('is taken in OAuth 2.1 with openid: the ID token names the user', () =>
+      expect(
+        () =>
+          new WhopStrategy(
+            { ...SANDBOX_21, requireAccess: 'prod_a', skipUserProfile: true },
+            verify,
+          ),
+      ).not.to.throw());
+  });
+
   describe('apiURL', () => {
     it('defaults to https://api.whop.com/api/v1', () =>
       expect(new WhopStrategy(BASE, verify).apiURL).to.equal('https://api.whop.com/api/v1'));
