@@ -37,8 +37,10 @@ export function seeds(): number[] {
 }
 
 /**
- * Check `property` with each seed, `runs` runs each, the whole of it cut short after `limitMs`
- * (a property that fails on slow cases would otherwise spend minutes shrinking).
+ * Check `property` with each seed, `runs` runs each, each seed's share cut short after `limitMs`:
+ * the limits of all properties add up to about 15 s a seed, so the suite stays near 30 s on a
+ * busy machine (it runs fewer cases then), and a property that fails on slow cases does not
+ * spend minutes shrinking.
  */
 export async function assertProperty<Ts>(
   property: fc.IAsyncPropertyWithHooks<Ts>,
