@@ -468,6 +468,9 @@ describe('differential: passport-oauth2 and WhopStrategy side by side', () => {
       const native = (await import(`data:text/javascript,${encodeURIComponent(NATIVE_ASYNC)}`))
         .verify as (...a: never[]) => unknown;
       const compiled = compiledES2016(NATIVE_ASYNC);
+      // Compiled below ES2017: a plain function that returns a promise, not an async one.
+      expect(Object.prototype.toString.call(compiled)).to.equal('[object Function]');
+      expect(Object.prototype.toString.call(native)).to.equal('[object AsyncFunction]');
       expect(compiled.length).to.equal(native.length);
       const [a, b] = [
         await runLogin('whop', { verify: record(native) }, whop),
