@@ -30,7 +30,7 @@ const INTENDED: Readonly<Record<number, string>> = {
   5: 'A returned promise settles the login too',
   6: '`params.expires_at`',
   7: "`TokenError.status` is Whop's real HTTP status",
-  8: 'Every request to Whop has a timeout, a 1 MiB cap on the answer, and refuses redirects',
+  8: 'Every request to Whop reads at most 1 MiB of the answer and refuses redirects',
   9: 'The access token goes to the profile endpoint in the `Authorization` header',
   10: 'No secret, code or token appears in an error',
   11: 'The state store may carry the requested company',
