@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { AuthorizationError } from 'passport-oauth2';
 import { MemoryCodeStore, type CodeStore } from './codes.js';
 import type { Deadline } from './deadline.js';
 import { internalError } from './errors.js';
@@ -13,6 +14,9 @@ const MAX_PARAM_LENGTH = 4096;
 
 /** A request's query (or body) parameters, as the host's parser made them. */
 export type CallbackQuery = Readonly<Record<string, unknown>>;
+
+/** @internal A request's query (or body) parameters once `malformedCallback` found them fine. */
+export type Query = Readonly<Record<string, string | undefined>>;
 
 function badParam(name: string, value: unknown): string | undefined {
   if (value === undefined || (typeof value === 'string' && value.length <= MAX_PARAM_LENGTH)) {
@@ -40,6 +44,27 @@ export function malformedCallback(
     (typeof body === 'object' && body !== null
       ? (badParam('code', body.code) ?? badParam('state', body.state))
       : undefined)
+  );
+}
+
+/**
+ * What Whop's error on the callback (`query.error`) makes of the login: `access_denied` fails it
+ * (the failure message, a string), anything else is an `AuthorizationError`. Messages quote the
+ * query escaped (no CR/LF), and name Whop's error code when it sent no description.
+ */
+export function refusal(query: Query): string | AuthorizationError {
+  const code = printable(query.error!);
+  const { error_description: description, error_uri: uri } = query;
+  const said = typeof description === 'string' && description !== '' ? description : undefined;
+  if (code === 'access_denied')
+    return said ? printable(said) : 'The user declined the login on Whop (access_denied)';
+  const message = said
+    ? printable(said)
+    : `Whop ended the login with error ${code} and no description`;
+  return new AuthorizationError(
+    message,
+    code,
+    typeof uri === 'string' ? printable(uri) : undefined!,
   );
 }
 

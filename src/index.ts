@@ -1,5 +1,5 @@
 export { WhopStrategy, WhopStrategy as Strategy } from './strategy.js';
-export type { WhopAuthenticateOptions } from './strategy.js';
+export type { WhopAuthenticateOptions } from './authorize.js';
 export { withParams, withRequestAndParams } from './verify.js';
 export type {
   AsyncVerifyFunction,

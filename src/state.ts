@@ -1,4 +1,6 @@
 import type { Request } from 'express';
+import { internalError } from './errors.js';
+import { printable } from './text.js';
 
 /** What a state store's `store` calls back with: an error, or the handle sent to Whop as `state`. */
 export type StoreCallback = (err: Error | null, handle?: string) => void;
@@ -129,4 +131,17 @@ export function verifyState(
 ): void {
   if (store.verify.length === 4) store.verify(req, providedState, meta, callback);
   else store.verify(req, providedState, callback);
+}
+
+/** @internal A state store's own error, as the `state` step's `InternalOAuthError` with it as the cause. */
+export function storeFailed(err: unknown): Error {
+  // The strategy's own TypeErrors (a store that cannot keep PKCE verifiers) say what to fix.
+  if (err instanceof TypeError) return err;
+  const said = err instanceof Error ? `: ${printable(err.message)}` : '';
+  return internalError('state', `the state store failed${said}`, { cause: err });
+}
+
+/** @internal Whether the `store` option is a store of the app's, as passport-oauth2 tells: an object. */
+export function isStore(store: unknown): boolean {
+  return typeof store === 'object' && store !== null;
 }

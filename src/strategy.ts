@@ -1,20 +1,21 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import OAuth2Strategy, { AuthorizationError } from 'passport-oauth2';
-import { AccessChecker, admit } from './access.js';
-import { LoginChecks, malformedCallback, type CallbackParams } from './callback.js';
+import OAuth2Strategy from 'passport-oauth2';
+import { AccessChecker } from './access.js';
+import {
+  addAuthorizeParams,
+  invalidAuthenticateOptions,
+  legacyScope,
+  type WhopAuthenticateOptions,
+} from './authorize.js';
+import { LoginChecks, malformedCallback, refusal, type Query } from './callback.js';
 import { processCodeStore } from './codes.js';
 import { Deadline } from './deadline.js';
-import { internalError } from './errors.js';
-import { describeFailure, isSuccess, send, strategySettings, type HttpSettings } from './http.js';
-import { TokenExchange, tokensOf, type ExchangeMethod } from './exchange.js';
+import { strategySettings, type HttpSettings } from './http.js';
+import { TokenExchange, type ExchangeMethod } from './exchange.js';
+import { LoginSteps, type Login } from './login.js';
 import { scrubError } from './scrub.js';
-import { printable } from './text.js';
-import type { WhopTokenParams } from './tokens.js';
 import {
-  CALLBACK_RULE,
-  isCompanyId,
-  isValidCallbackURL,
   resolveOptions,
   type WhopEnvironment,
   type WhopFlow,
@@ -23,13 +24,14 @@ import {
   type WhopStrategyOptions,
   type WhopStrategyOptionsWithRequest,
 } from './options.js';
-import { parseProfile, type WhopProfile } from './profile.js';
+import type { WhopProfile } from './profile.js';
 import {
   carriesState,
   carry,
   isCarried,
+  isStore,
+  storeFailed,
   storeState,
-  type Carried,
   verifyState,
   type StateMetadata,
   type StateStore,
@@ -37,9 +39,8 @@ import {
 } from './state.js';
 import { AuthorizeURL, callbackURLOf } from './urls.js';
 import {
-  callVerify,
+  verified,
   type AnyVerify,
-  type VerifyCallback,
   type VerifyFunction,
   type VerifyFunctionWithParams,
   type VerifyFunctionWithRequest,
@@ -52,60 +53,6 @@ type AnyOptions =
   | WhopOAuth21Options
   | WhopStrategyOptionsWithRequest
   | WhopOAuth21OptionsWithRequest;
-
-/** A request's query (or body) parameters, as Express parses them. */
-type Query = Readonly<Record<string, string | undefined>>;
-
-/** A callback's code, what its state store gave back, and what the exchange sends with it. */
-interface Login extends CallbackParams {
-  readonly callbackURL: string | undefined;
-  readonly verifier: string | undefined;
-  readonly nonce: string | undefined;
-  /** The one limit on the callback's steps (the `timeout` option). */
-  readonly deadline: Deadline;
-}
-
-/** A state store's own error, as the `state` step's `InternalOAuthError` with it as the cause. */
-function storeFailed(err: unknown): Error {
-  // The strategy's own TypeErrors (a store that cannot keep PKCE verifiers) say what to fix.
-  if (err instanceof TypeError) return err;
-  const said = err instanceof Error ? `: ${printable(err.message)}` : '';
-  return internalError('state', `the state store failed${said}`, { cause: err });
-}
-
-/** The legacy flow's `scope`: the Whop permission scopes, then the company, space-separated. */
-function legacyScope(permissions: string | undefined, company: string | undefined) {
-  if (permissions === undefined) return company;
-  return company === undefined ? permissions : `${permissions} ${company}`;
-}
-
-/** What a login that asked for no company asked for. */
-const NO_COMPANY = Object.freeze({ company: undefined });
-
-/** A login's tokens and profile, for the verify function. */
-interface Tokens {
-  readonly accessToken: string;
-  readonly refreshToken: string | undefined;
-  readonly tokenParams: WhopTokenParams;
-  readonly profile: WhopProfile | undefined;
-}
-
-/** passport-oauth2's `_loadUserProfile`: `userProfile`, unless `skipUserProfile` says skip. */
-type ProfileLoader = (
-  accessToken: string,
-  done: (err?: unknown, profile?: WhopProfile) => void,
-) => void;
-
-/** What `passport.authenticate('whop', options)` takes beyond Passport's own options. */
-export interface WhopAuthenticateOptions {
-  /** The company to log in on behalf of, for this request; overrides the strategy's. */
-  scope?: string;
-  /** This login's callback URL; overrides the strategy's `callbackURL`. */
-  callbackURL?: string;
-  /** App state the state store keeps, given back as `req.authInfo.state` on the callback. */
-  state?: unknown;
-  [option: string]: unknown;
-}
 
 /**
  * Passport strategy for logging in with Whop, in either of Whop's OAuth flows (`flow` option).
@@ -143,23 +90,16 @@ export class WhopStrategy extends OAuth2Strategy {
   readonly apiURL: string;
   /** @internal The access checks and their cache, for `requireAccess` and `checkAccess`. */
   readonly access: AccessChecker;
-  /** The resources a login needs access to (one of), when `requireAccess` is set. */
-  private readonly requireAccess: readonly string[] | undefined;
-  private readonly userProfileURL: string;
   private readonly company: string | undefined;
   private readonly openidScope: string | undefined;
   private readonly permissionScope: string | undefined;
-  private readonly tokens: TokenExchange;
   private readonly checks: LoginChecks;
+  /** The callback's steps after the state: the checks, the exchange, the profile, the access. */
+  private readonly steps: LoginSteps;
   private readonly stateStore: StateStore;
-  /** Whether the state store gives back what the redirect asked for (see `carriesState`). */
-  private readonly storeCarries: boolean;
   private readonly authorizeURL: AuthorizeURL;
   private readonly callbackURL: string;
   private readonly trustProxy: boolean;
-  /** A subclass's `parseErrorResponse`, for the token step (see `customTokenError`). */
-  private readonly parseError = (body: string, status: number): unknown =>
-    this.customTokenError(body, status);
 
   // The verify forms, told apart as passport-oauth2 tells them apart (see `callVerify`): a
   // function of four parameters, `async` or not, is the profile form, and only `withParams`
@@ -216,16 +156,14 @@ export class WhopStrategy extends OAuth2Strategy {
     this.clientSecret = resolved.clientSecret;
     this.tokenURL = resolved.tokenURL;
     this.revocationURL = resolved.revocationURL;
-    this.userProfileURL = resolved.userProfileURL;
     this.company = resolved.company;
     this.openidScope = resolved.openidScope;
     this.permissionScope = resolved.permissionScope;
     this.customHeaders = { ...options.customHeaders };
     this.http = strategySettings(resolved.timeout, options.agent, this._oauth2 as never);
-    this.tokens = new TokenExchange({ ...resolved, http: this.http, headers: this.customHeaders });
+    const tokens = new TokenExchange({ ...resolved, http: this.http, headers: this.customHeaders });
     this.environment = resolved.environment;
     this.apiURL = resolved.apiURL;
-    this.requireAccess = resolved.requireAccess;
     this.access = new AccessChecker({
       apiURL: resolved.apiURL,
       maxAge: resolved.accessMaxAge,
@@ -243,7 +181,19 @@ export class WhopStrategy extends OAuth2Strategy {
     });
     // The store passport-oauth2 picked for the `state`, `store` and `pkce` options above.
     this.stateStore = (this as unknown as { _stateStore: StateStore })._stateStore;
-    this.storeCarries = carriesState(this.stateStore);
+    this.steps = new LoginSteps({
+      checks: this.checks,
+      tokens,
+      http: this.http,
+      headers: this.customHeaders,
+      userProfileURL: resolved.userProfileURL,
+      requireAccess: resolved.requireAccess,
+      access: this.access,
+      company: resolved.company,
+      storeCarries: carriesState(this.stateStore),
+      ownUserProfile: WhopStrategy.prototype.userProfile,
+      parseError: (body, status) => this.customTokenError(body, status),
+    });
     this.authorizationURL = resolved.authorizationURL;
     this.authorizeURL = new AuthorizeURL(resolved.authorizationURL, resolved.clientID);
     this.callbackURL = options.callbackURL;
@@ -253,7 +203,7 @@ export class WhopStrategy extends OAuth2Strategy {
     // passport-oauth2-refresh refreshes tokens through this method of node-oauth; send them
     // through this package's client instead.
     const oauth2 = this._oauth2 as unknown as { getOAuthAccessToken: ExchangeMethod };
-    oauth2.getOAuthAccessToken = this.tokens.method;
+    oauth2.getOAuthAccessToken = tokens.method;
   }
 
   /**
@@ -263,35 +213,18 @@ export class WhopStrategy extends OAuth2Strategy {
    * `userProfile`, `skipUserProfile`, the state store's forms), its URLs parsed once per strategy.
    */
   override authenticate(req: Request, options: WhopAuthenticateOptions = {}): void {
-    if (options.scope !== undefined && !isCompanyId(options.scope)) {
-      return this.error(
-        new TypeError(
-          'WhopStrategy: the scope passed to authenticate() must be a company ID: biz_ followed by letters and digits',
-        ),
-      );
-    }
-    if (options.callbackURL !== undefined && !isValidCallbackURL(options.callbackURL)) {
-      return this.error(
-        new TypeError(
-          `WhopStrategy: the callbackURL passed to authenticate() must be ${CALLBACK_RULE}`,
-        ),
-      );
-    }
-    // A string state would go to Whop as it is, without the store: no verifier, no nonce kept.
-    if (this.flow === 'oauth2.1' && typeof options.state === 'string') {
-      return this.error(
-        new TypeError(
-          "WhopStrategy: with flow: 'oauth2.1' the state passed to authenticate() must be an object, not a string (PKCE and the nonce are kept in the state store)",
-        ),
-      );
-    }
+    const invalid = invalidAuthenticateOptions(options, this.flow);
+    if (invalid) return this.error(invalid);
     // Read once: Express 5 parses the query string again at every read of req.query.
     const query = (req.query ?? {}) as Query;
     const body = req.body as Query | undefined;
     // Arrays and objects (`code=a&code=b`) and lone surrogates: a failed login, before the state.
     const malformed = malformedCallback(query, body);
     if (malformed) return this.fail({ message: malformed }, 400);
-    if (query.error) return this.refused(query);
+    if (query.error) {
+      const refused = refusal(query);
+      return typeof refused === 'string' ? this.fail({ message: refused }) : this.error(refused);
+    }
     const callbackURL = callbackURLOf(
       req,
       options.callbackURL ?? this.callbackURL,
@@ -317,50 +250,14 @@ export class WhopStrategy extends OAuth2Strategy {
     else this.startLogin(req, options, meta);
   }
 
-  /**
-   * Whop sent the user back with an error: `access_denied` fails the login, anything else is an
-   * `AuthorizationError`. Messages quote the query escaped (no CR/LF), and name Whop's error
-   * code when it sent no description.
-   */
-  private refused(query: Query): void {
-    const code = printable(query.error!);
-    const { error_description: description, error_uri: uri } = query;
-    const said = typeof description === 'string' && description !== '' ? description : undefined;
-    if (code === 'access_denied') {
-      return this.fail({
-        message: said ? printable(said) : 'The user declined the login on Whop (access_denied)',
-      });
-    }
-    const message = said
-      ? printable(said)
-      : `Whop ended the login with error ${code} and no description`;
-    this.error(
-      new AuthorizationError(message, code, typeof uri === 'string' ? printable(uri) : undefined!),
-    );
-  }
-
   /** The redirect to Whop's authorize page, the state (with PKCE and nonce) kept in the store. */
   private startLogin(req: Request, options: WhopAuthenticateOptions, meta: StateMetadata): void {
     const oauth21 = this.flow === 'oauth2.1';
     const company = options.scope ?? this.company;
     const params = this.authorizationParams(options) as Record<string, unknown>;
-    let nonce: string | undefined;
-    let verifier: string | undefined;
-    if (oauth21) {
-      // OAuth 2.1 sends the company as `company_id` and the OpenID scopes as `scope`.
-      if (company !== undefined) params.company_id = company;
-      nonce = randomBytes(16).toString('base64url');
-      params.nonce = nonce;
-    }
-    params.response_type = 'code';
-    params.redirect_uri = meta.callbackURL;
+    const nonce = oauth21 ? randomBytes(16).toString('base64url') : undefined;
     const scope = oauth21 ? this.openidScope : legacyScope(this.permissionScope, company);
-    if (scope) params.scope = scope;
-    if (oauth21) {
-      verifier = randomBytes(32).toString('base64url');
-      params.code_challenge = createHash('sha256').update(verifier).digest('base64url');
-      params.code_challenge_method = 'S256';
-    }
+    const verifier = addAuthorizeParams(params, oauth21, company, nonce, scope, meta.callbackURL);
     const appState = options.state;
     if (typeof appState === 'string' && appState !== '') {
       params.state = appState;
@@ -428,16 +325,16 @@ export class WhopStrategy extends OAuth2Strategy {
         // PKCE stores answer the code verifier as `ok`.
         verifier: typeof ok === 'string' ? ok : undefined,
         nonce: carried?.nonce,
-        requested: this.requested(options, carried),
+        requested: this.steps.requested(options.scope, carried),
         deadline,
       };
-      this.exchange(options, login).then(
+      this.steps.exchange(this, options, login).then(
         (result) => {
           deadline.clear();
           process.nextTick(() =>
             typeof result === 'string'
               ? this.fail({ message: result }, 403)
-              : this.verified(req, result, carried ? carried.state : stored),
+              : verified(this, req, result, carried ? carried.state : stored),
           );
         },
         (error: unknown) => process.nextTick(failed, error, login),
@@ -449,113 +346,6 @@ export class WhopStrategy extends OAuth2Strategy {
     } catch (error) {
       if (answered) failed(error);
       else stateChecked(error as Error);
-    }
-  }
-
-  /**
-   * What the login asked for, when known: what the store carried; with a store that carries state
-   * but gave back no Carried object, no company (the strategy carries one whenever it is asked
-   * for); with a store that cannot carry it, the company this callback asks for, if any.
-   */
-  private requested(
-    options: WhopAuthenticateOptions,
-    carried: Carried | undefined,
-  ): Login['requested'] {
-    if (carried) return { company: carried.company ?? undefined };
-    if (this.storeCarries) return NO_COMPANY;
-    const company = options.scope ?? this.company;
-    return company === undefined ? undefined : { company };
-  }
-
-  /** The company and code checks, the exchange and the profile; a string is a failure message. */
-  private async exchange(options: WhopAuthenticateOptions, login: Login): Promise<Tokens | string> {
-    const { deadline } = login;
-    const failure = await this.checks.afterState(login, deadline);
-    if (failure) return failure;
-    const params = this.tokenParams(options) as Record<string, unknown>;
-    params.grant_type = 'authorization_code';
-    params.redirect_uri = login.callbackURL;
-    if (login.verifier !== undefined) params.code_verifier = login.verifier;
-    const tokens = await this.tokens.exchange(
-      login.code,
-      params,
-      login.nonce,
-      deadline,
-      this.parseError,
-    );
-    // Whop's token response does not say which company the tokens are for, and a refresh must
-    // name the same one: tell the verify function what this login asked for.
-    const company = login.requested?.company;
-    if (company !== undefined) (tokens.tokenParams as { company_id?: string }).company_id = company;
-    try {
-      const profile = await this.loadProfile(tokens.accessToken, deadline);
-      if (this.requireAccess === undefined) return { ...tokens, profile };
-      // Without a profile (skipUserProfile), the ID token names the user.
-      const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;
-      if (userId === undefined)
-        throw new TypeError(
-          'WhopStrategy needs the profile or an ID token to check requireAccess: do not skip the profile',
-        );
-      // Within the login's deadline: the checks (several at once, shared between logins) each
-      // get the time left, and the login stops waiting when it is up.
-      const http = { ...this.http, timeout: Math.max(1, deadline.remaining()) };
-      const checking = admit(this.access, this.requireAccess, tokens.accessToken, userId, http);
-      const access = await deadline.run('access', checking);
-      if (typeof access === 'string') return access;
-      return { ...tokens, profile: profile && { ...profile, access } };
-    } catch (error) {
-      throw scrubError(error, tokensOf(tokens.tokenParams).concat(tokens.refreshToken));
-    }
-  }
-
-  /**
-   * The profile, within the login's deadline: this class's own `userProfile` request ends when
-   * time is up; an overridden one (or `skipUserProfile`, passport-oauth2's hook) is waited for
-   * until then.
-   */
-  private loadProfile(accessToken: string, deadline: Deadline): Promise<WhopProfile | undefined> {
-    const self = this as unknown as { _loadUserProfile: ProfileLoader; _skipUserProfile: unknown };
-    if (this.userProfile === WhopStrategy.prototype.userProfile && self._skipUserProfile === false)
-      return this.fetchProfile(accessToken, deadline);
-    const loading = new Promise<WhopProfile | undefined>((resolve, reject) => {
-      self._loadUserProfile(accessToken, (err, loaded) => (err ? reject(err) : resolve(loaded)));
-    });
-    return deadline.run('profile', loading);
-  }
-
-  /**
-   * Hands the tokens and profile to the app's verify function and ends the login as it says, as
-   * passport-oauth2's `verified` does (the app state added to `info` as it adds it). The first of
-   * `done` and a returned promise decides; anything after it is ignored.
-   */
-  private verified(req: Request, tokens: Tokens, appState: unknown): void {
-    let decided = false;
-    const done: VerifyCallback = (err, user, info) => {
-      if (decided) return;
-      decided = true;
-      // verify's error is passed on too: no token of this login in it either.
-      if (err) return this.error(scrubError(err, tokensOf(tokenParams).concat(refreshToken)));
-      if (!user) return this.fail(info as never);
-      this.success(user, withState(info, appState) as never);
-    };
-    const self = this as unknown as { _verify: AnyVerify; _passReqToCallback: unknown };
-    const { accessToken, refreshToken, tokenParams, profile } = tokens;
-    try {
-      callVerify(
-        this,
-        self._verify,
-        self._passReqToCallback,
-        req,
-        accessToken,
-        refreshToken,
-        tokenParams,
-        profile,
-        done,
-      );
-    } catch (error) {
-      if (decided) return;
-      decided = true;
-      this.error(error);
     }
   }
 
@@ -575,49 +365,9 @@ export class WhopStrategy extends OAuth2Strategy {
     accessToken: string,
     done: (err?: unknown, profile?: WhopProfile) => void,
   ): void {
-    this.fetchProfile(accessToken).then(
+    this.steps.fetchProfile(accessToken).then(
       (profile) => process.nextTick(() => done(null, profile)),
       (error: Error) => process.nextTick(() => done(error)),
     );
   }
-
-  /** The profile request; any failure is the profile step's, an InternalOAuthError. */
-  private async fetchProfile(accessToken: string, deadline?: Deadline): Promise<WhopProfile> {
-    const request = {
-      step: 'profile',
-      url: this.userProfileURL,
-      bearer: accessToken,
-      headers: this.customHeaders,
-    } as const;
-    const response = await send(request, this.http, deadline);
-    const { status, retryAfter } = response;
-    try {
-      if (!isSuccess(response))
-        throw internalError('profile', describeFailure(response), { status, retryAfter });
-      try {
-        return parseProfile(response.text);
-      } catch (error) {
-        throw internalError('profile', (error as Error).message, { cause: error, status });
-      }
-    } catch (error) {
-      // Whop's 401 may quote the token it was sent.
-      throw scrubError(error, [accessToken]);
-    }
-  }
-}
-
-/**
- * passport-oauth2's `info = info || {}; if (state) info.state = state;`, in sloppy mode as it
- * runs there: a string or frozen `info` is passed on unchanged rather than throwing.
- */
-function withState(info: unknown, appState: unknown): unknown {
-  const details = info || {};
-  if (appState && (typeof details === 'object' || typeof details === 'function'))
-    Reflect.set(details, 'state', appState);
-  return details;
-}
-
-/** Whether the `store` option is a store of the app's, as passport-oauth2 tells: an object. */
-function isStore(store: unknown): boolean {
-  return typeof store === 'object' && store !== null;
 }

@@ -1,5 +1,7 @@
 import type { Request } from 'express';
 import type { WhopProfile } from './profile.js';
+import { scrubError } from './scrub.js';
+import { tokensOf } from './exchange.js';
 import type { WhopTokenParams } from './tokens.js';
 
 /** `done` of a callback-style verify function, as in every Passport strategy. */
@@ -134,6 +136,75 @@ export function callVerify(
   ) {
     settle(result as PromiseLike<unknown>, done);
   }
+}
+
+/** @internal A login's tokens and profile, for the verify function. */
+export interface Tokens {
+  readonly accessToken: string;
+  readonly refreshToken: string | undefined;
+  readonly tokenParams: WhopTokenParams;
+  readonly profile: WhopProfile | undefined;
+}
+
+/** How Passport lets a strategy end the request (its `_verify` is read as passport-oauth2 keeps it). */
+interface Verifying {
+  error(err: unknown): void;
+  fail(challenge?: unknown, status?: number): void;
+  success(user: Express.User, info?: object): void;
+}
+
+/**
+ * Hands the tokens and profile to the app's verify function and ends the login as it says, as
+ * passport-oauth2's `verified` does (the app state added to `info` as it adds it). The first of
+ * `done` and a returned promise decides; anything after it is ignored.
+ *
+ * @internal
+ */
+export function verified(
+  strategy: Verifying,
+  req: Request,
+  tokens: Tokens,
+  appState: unknown,
+): void {
+  let decided = false;
+  const done: VerifyCallback = (err, user, info) => {
+    if (decided) return;
+    decided = true;
+    // verify's error is passed on too: no token of this login in it either.
+    if (err) return strategy.error(scrubError(err, tokensOf(tokenParams).concat(refreshToken)));
+    if (!user) return strategy.fail(info as never);
+    strategy.success(user, withState(info, appState) as never);
+  };
+  const self = strategy as unknown as { _verify: AnyVerify; _passReqToCallback: unknown };
+  const { accessToken, refreshToken, tokenParams, profile } = tokens;
+  try {
+    callVerify(
+      strategy,
+      self._verify,
+      self._passReqToCallback,
+      req,
+      accessToken,
+      refreshToken,
+      tokenParams,
+      profile,
+      done,
+    );
+  } catch (error) {
+    if (decided) return;
+    decided = true;
+    strategy.error(error);
+  }
+}
+
+/**
+ * passport-oauth2's `info = info || {}; if (state) info.state = state;`, in sloppy mode as it
+ * runs there: a string or frozen `info` is passed on unchanged rather than throwing.
+ */
+function withState(info: unknown, appState: unknown): unknown {
+  const details = info || {};
+  if (appState && (typeof details === 'object' || typeof details === 'function'))
+    Reflect.set(details, 'state', appState);
+  return details;
 }
 
 /** Ends a login with what an `async` function resolved, for the wrappers below. */

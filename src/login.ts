@@ -1,0 +1,167 @@
+import type OAuth2Strategy from 'passport-oauth2';
+import { admit, type AccessChecker } from './access.js';
+import type { CallbackParams, LoginChecks } from './callback.js';
+import type { Deadline } from './deadline.js';
+import { internalError } from './errors.js';
+import { tokensOf, type TokenExchange } from './exchange.js';
+import { describeFailure, isSuccess, send, type HttpSettings } from './http.js';
+import { parseProfile, type WhopProfile } from './profile.js';
+import { scrubError } from './scrub.js';
+import type { Carried } from './state.js';
+import type { Tokens } from './verify.js';
+
+/** A callback's code, what its state store gave back, and what the exchange sends with it. */
+export interface Login extends CallbackParams {
+  readonly callbackURL: string | undefined;
+  readonly verifier: string | undefined;
+  readonly nonce: string | undefined;
+  /** The one limit on the callback's steps (the `timeout` option). */
+  readonly deadline: Deadline;
+}
+
+/** passport-oauth2's `_loadUserProfile`: `userProfile`, unless `skipUserProfile` says skip. */
+type ProfileLoader = (
+  accessToken: string,
+  done: (err?: unknown, profile?: WhopProfile) => void,
+) => void;
+
+/** What a login that asked for no company asked for. */
+const NO_COMPANY = Object.freeze({ company: undefined });
+
+/** What the login steps need of the strategy, set once in its constructor. */
+export interface LoginStepSettings {
+  readonly checks: LoginChecks;
+  readonly tokens: TokenExchange;
+  readonly http: HttpSettings;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly userProfileURL: string;
+  /** The resources a login needs access to (one of), when `requireAccess` is set. */
+  readonly requireAccess: readonly string[] | undefined;
+  readonly access: AccessChecker;
+  /** The strategy's company, asked for when `authenticate()` names none. */
+  readonly company: string | undefined;
+  /** Whether the state store gives back what the redirect asked for (see `carriesState`). */
+  readonly storeCarries: boolean;
+  /** WhopStrategy's own `userProfile`: while a strategy keeps it, the profile is fetched directly. */
+  readonly ownUserProfile: OAuth2Strategy['userProfile'];
+  /** A subclass's `parseErrorResponse`, for the token step (see `customTokenError`). */
+  readonly parseError: (body: string, status: number) => unknown;
+}
+
+/**
+ * The callback's steps once the state store has accepted the state: the company and code checks,
+ * the token request, the profile and the access check, all within the login's deadline.
+ *
+ * @internal
+ */
+export class LoginSteps {
+  constructor(private readonly settings: LoginStepSettings) {}
+
+  /**
+   * What the login asked for, when known: what the store carried; with a store that carries state
+   * but gave back no Carried object, no company (the strategy carries one whenever it is asked
+   * for); with a store that cannot carry it, the company this callback asks for, if any.
+   */
+  requested(scope: string | undefined, carried: Carried | undefined): Login['requested'] {
+    if (carried) return { company: carried.company ?? undefined };
+    if (this.settings.storeCarries) return NO_COMPANY;
+    const company = scope ?? this.settings.company;
+    return company === undefined ? undefined : { company };
+  }
+
+  /**
+   * The company and code checks, the exchange and the profile; a string is a failure message.
+   * `strategy`'s hooks (`tokenParams`, `userProfile`, `skipUserProfile`) are called as
+   * passport-oauth2 calls them.
+   */
+  async exchange(
+    strategy: OAuth2Strategy,
+    options: object,
+    login: Login,
+  ): Promise<Tokens | string> {
+    const { deadline } = login;
+    const failure = await this.settings.checks.afterState(login, deadline);
+    if (failure) return failure;
+    const params = strategy.tokenParams(options) as Record<string, unknown>;
+    params.grant_type = 'authorization_code';
+    params.redirect_uri = login.callbackURL;
+    if (login.verifier !== undefined) params.code_verifier = login.verifier;
+    const tokens = await this.settings.tokens.exchange(
+      login.code,
+      params,
+      login.nonce,
+      deadline,
+      this.settings.parseError,
+    );
+    // Whop's token response does not say which company the tokens are for, and a refresh must
+    // name the same one: tell the verify function what this login asked for.
+    const company = login.requested?.company;
+    if (company !== undefined) (tokens.tokenParams as { company_id?: string }).company_id = company;
+    try {
+      const profile = await this.loadProfile(strategy, tokens.accessToken, deadline);
+      const { requireAccess } = this.settings;
+      if (requireAccess === undefined) return { ...tokens, profile };
+      // Without a profile (skipUserProfile), the ID token names the user.
+      const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;
+      if (userId === undefined)
+        throw new TypeError(
+          'WhopStrategy needs the profile or an ID token to check requireAccess: do not skip the profile',
+        );
+      // Within the login's deadline: the checks (several at once, shared between logins) each
+      // get the time left, and the login stops waiting when it is up.
+      const http = { ...this.settings.http, timeout: Math.max(1, deadline.remaining()) };
+      const checking = admit(this.settings.access, requireAccess, tokens.accessToken, userId, http);
+      const access = await deadline.run('access', checking);
+      if (typeof access === 'string') return access;
+      return { ...tokens, profile: profile && { ...profile, access } };
+    } catch (error) {
+      throw scrubError(error, tokensOf(tokens.tokenParams).concat(tokens.refreshToken));
+    }
+  }
+
+  /**
+   * The profile, within the login's deadline: the strategy's own `userProfile` request ends when
+   * time is up; an overridden one (or `skipUserProfile`, passport-oauth2's hook) is waited for
+   * until then.
+   */
+  private loadProfile(
+    strategy: OAuth2Strategy,
+    accessToken: string,
+    deadline: Deadline,
+  ): Promise<WhopProfile | undefined> {
+    const self = strategy as unknown as {
+      _loadUserProfile: ProfileLoader;
+      _skipUserProfile: unknown;
+    };
+    if (strategy.userProfile === this.settings.ownUserProfile && self._skipUserProfile === false)
+      return this.fetchProfile(accessToken, deadline);
+    const loading = new Promise<WhopProfile | undefined>((resolve, reject) => {
+      self._loadUserProfile(accessToken, (err, loaded) => (err ? reject(err) : resolve(loaded)));
+    });
+    return deadline.run('profile', loading);
+  }
+
+  /** The profile request; any failure is the profile step's, an InternalOAuthError. */
+  async fetchProfile(accessToken: string, deadline?: Deadline): Promise<WhopProfile> {
+    const request = {
+      step: 'profile',
+      url: this.settings.userProfileURL,
+      bearer: accessToken,
+      headers: this.settings.headers,
+    } as const;
+    const response = await send(request, this.settings.http, deadline);
+    const { status, retryAfter } = response;
+    try {
+      if (!isSuccess(response))
+        throw internalError('profile', describeFailure(response), { status, retryAfter });
+      try {
+        return parseProfile(response.text);
+      } catch (error) {
+        throw internalError('profile', (error as Error).message, { cause: error, status });
+      }
+    } catch (error) {
+      // Whop's 401 may quote the token it was sent.
+      throw scrubError(error, [accessToken]);
+    }
+  }
+}
