@@ -1,4 +1,4 @@
-import type OAuth2Strategy from 'passport-oauth2';
+import OAuth2Strategy from 'passport-oauth2';
 import { admit, type AccessChecker } from './access.js';
 import type { CallbackParams, LoginChecks } from './callback.js';
 import type { Deadline } from './deadline.js';
@@ -27,6 +27,19 @@ type ProfileLoader = (
 
 /** What a login that asked for no company asked for. */
 const NO_COMPANY = Object.freeze({ company: undefined });
+
+/**
+ * The error a subclass's `parseErrorResponse(body, status)` makes of a failed token answer, as
+ * passport-oauth2 asks it; passport-oauth2's own (RFC 6749 only, always status 500) is not
+ * asked: this package reads Whop's error shapes with the real status.
+ *
+ * @internal
+ */
+export function customTokenError(strategy: OAuth2Strategy, body: string, status: number): unknown {
+  const parse = strategy.parseErrorResponse;
+  if (parse === OAuth2Strategy.prototype.parseErrorResponse) return undefined;
+  return parse.call(strategy, body, status);
+}
 
 /** What the login steps need of the strategy, set once in its constructor. */
 export interface LoginStepSettings {

@@ -13,7 +13,7 @@ import { processCodeStore } from './codes.js';
 import { Deadline } from './deadline.js';
 import { strategySettings, type HttpSettings } from './http.js';
 import { TokenExchange, type ExchangeMethod } from './exchange.js';
-import { LoginSteps, type Login } from './login.js';
+import { customTokenError, LoginSteps, type Login } from './login.js';
 import { scrubError } from './scrub.js';
 import {
   resolveOptions,
@@ -37,7 +37,7 @@ import {
   type StateStore,
   type VerifyStateCallback,
 } from './state.js';
-import { AuthorizeURL, callbackURLOf } from './urls.js';
+import { AuthorizeURL, callbackURLOf, NO_CALLBACK_HOST } from './urls.js';
 import {
   verified,
   type AnyVerify,
@@ -192,7 +192,7 @@ export class WhopStrategy extends OAuth2Strategy {
       company: resolved.company,
       storeCarries: carriesState(this.stateStore),
       ownUserProfile: WhopStrategy.prototype.userProfile,
-      parseError: (body, status) => this.customTokenError(body, status),
+      parseError: (body, status) => customTokenError(this, body, status),
     });
     this.authorizationURL = resolved.authorizationURL;
     this.authorizeURL = new AuthorizeURL(resolved.authorizationURL, resolved.clientID);
@@ -230,15 +230,7 @@ export class WhopStrategy extends OAuth2Strategy {
       options.callbackURL ?? this.callbackURL,
       this.trustProxy,
     );
-    if (callbackURL === undefined) {
-      return this.fail(
-        {
-          message:
-            'The request has no valid Host (or X-Forwarded-Host) to build the callback URL on',
-        },
-        400,
-      );
-    }
+    if (callbackURL === undefined) return this.fail({ message: NO_CALLBACK_HOST }, 400);
     const meta: StateMetadata = {
       authorizationURL: this.authorizationURL,
       tokenURL: this.tokenURL,
@@ -347,17 +339,6 @@ export class WhopStrategy extends OAuth2Strategy {
       if (answered) failed(error);
       else stateChecked(error as Error);
     }
-  }
-
-  /**
-   * The error a subclass's `parseErrorResponse(body, status)` makes of a failed token answer, as
-   * passport-oauth2 asks it; passport-oauth2's own (RFC 6749 only, always status 500) is not
-   * asked: this package reads Whop's error shapes with the real status.
-   */
-  private customTokenError(body: string, status: number): unknown {
-    const parse = this.parseErrorResponse;
-    if (parse === OAuth2Strategy.prototype.parseErrorResponse) return undefined;
-    return parse.call(this, body, status);
   }
 
   /** Loads the user's profile from Whop, with the access token in the `Authorization` header. */

@@ -68,6 +68,10 @@ const PLAIN_HOST = /^https?:\/\/[a-z0-9.-]{1,255}(?::[0-9]{1,5})?$/;
 const PLAIN_PATH = /^\/(?!\/)[\w\-.~!$&()*+,;=:@%/]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
 
+/** @internal Why a login fails when `callbackURLOf` finds no URL. */
+export const NO_CALLBACK_HOST =
+  'The request has no valid Host (or X-Forwarded-Host) to build the callback URL on';
+
 /**
  * The callback URL of a request: an absolute `callbackURL` as it is, a path resolved against the
  * request's origin, as passport-oauth2 resolves it. Undefined when the request's `Host` (or
