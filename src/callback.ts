@@ -78,6 +78,8 @@ export interface CallbackParams {
    * that cannot carry it, the one this callback asks for).
    */
   readonly requested: { readonly company: string | undefined } | undefined;
+  /** The PKCE code verifier the state store gave back (OAuth 2.1). */
+  readonly verifier?: string | undefined;
 }
 
 /**
@@ -124,7 +126,7 @@ export class LoginChecks {
    * `InternalOAuthError` (step `code`): then the code is not exchanged.
    */
   async afterState(
-    { code, scope, requested }: CallbackParams,
+    { code, scope, requested, verifier }: CallbackParams,
     deadline?: Deadline,
   ): Promise<string | undefined> {
     // In OAuth 2.1 the callback's `scope` (if any) is the OpenID scopes, not a company.
@@ -137,6 +139,10 @@ export class LoginChecks {
         return `Whop returned to a login for company ${printable(echoed)}, but ${requested.company ?? 'no company'} was requested`;
       }
     }
+    // Whop's OAuth 2.1 requires PKCE: without the verifier (a store that kept none) the exchange
+    // can only fail, and it would spend the user's code.
+    if (this.settings.flow === 'oauth2.1' && verifier === undefined)
+      return 'The state store gave back no PKCE code verifier: start the login again';
     const claimed = await this.claim(code, deadline);
     return claimed ? undefined : 'This authorization code was already used: start the login again';
   }

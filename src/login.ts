@@ -13,7 +13,6 @@ import type { Tokens } from './verify.js';
 /** A callback's code, what its state store gave back, and what the exchange sends with it. */
 export interface Login extends CallbackParams {
   readonly callbackURL: string | undefined;
-  readonly verifier: string | undefined;
   readonly nonce: string | undefined;
   /** The one limit on the callback's steps (the `timeout` option). */
   readonly deadline: Deadline;

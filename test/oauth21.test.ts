@@ -408,6 +408,37 @@ describe('WhopStrategy with flow: oauth2.1', () => {
       });
     });
 
+    describe('with a custom store that gives back no verifier', () => {
+      it('fails before the exchange, the code unspent', async () => {
+        const saved = new Set<string>();
+        const store = {
+          store(
+            _req: unknown,
+            _verifier: string,
+            _state: unknown,
+            _meta: unknown,
+            callback: (err: null, handle: string) => void,
+          ) {
+            const handle = randomUUID();
+            saved.add(handle);
+            callback(null, handle);
+          },
+          verify(_req: unknown, handle: string, callback: (err: null, ok: boolean) => void) {
+            callback(null, saved.delete(handle));
+          },
+        } as unknown as StateStore;
+        await start({ store }, false);
+        const { state } = await redirect();
+        const answers = whop(undefined);
+        const outcome = await browser.check({ code: 'code_1', state });
+        expect(outcome.status).to.equal(403);
+        expect(outcome.info?.message).to.equal(
+          'The state store gave back no PKCE code verifier: start the login again',
+        );
+        expect(answers.token.isDone()).to.equal(false);
+      });
+    });
+
     describe('when Whop refuses the code', () => {
       it("ends in a TokenError with Whop's status", async () => {
         await start();
