@@ -110,12 +110,17 @@ export function toResults(m: Measurements) {
 
 export type Results = ReturnType<typeof toResults>;
 
+/** `+58`, `-34`: a CPU difference with its sign (noise can put a strategy below the floor). */
+function signed(micros: number): string {
+  return micros < 0 ? `${micros}` : `+${micros}`;
+}
+
 /** The results as docs/performance.md shows them: markdown tables, which also read well in a terminal. */
 export function toMarkdown(r: Results): string {
   const pass = (ok: boolean) => (ok ? 'pass' : 'MISS');
   const rows = STRATEGIES.map(
     (name) =>
-      `| ${LABELS[name]} | ${r.loginsPerSecond[name].toFixed(0)} | ${r.latencyMs[name].p50.toFixed(1)} | ${r.latencyMs[name].p99.toFixed(1)} | ${r.ratioVsOAuth2[name].toFixed(2)} | ${r.cpuMicrosPerLogin[name]} | ${name === 'floor' ? '(floor)' : `+${r.overheadMicrosPerLogin[name]}`} |`,
+      `| ${LABELS[name]} | ${r.loginsPerSecond[name].toFixed(0)} | ${r.latencyMs[name].p50.toFixed(1)} | ${r.latencyMs[name].p99.toFixed(1)} | ${r.ratioVsOAuth2[name].toFixed(2)} | ${r.cpuMicrosPerLogin[name]} | ${name === 'floor' ? '(floor)' : signed(r.overheadMicrosPerLogin[name])} |`,
   );
   const spread = r.whopRatioByRound;
   return [
