@@ -4,8 +4,8 @@ import { isExpired, type WhopTokenParams } from '../../src/index.js';
 import { answerPlan, type AnswerPlan } from '../support/fuzz-answers.js';
 import { answerOf, happyJwks, happyProfile } from '../support/fuzz-bodies.js';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
-import { assertProperty, ProcessWatch } from '../support/fuzz.js';
-import { checkOutcome, FuzzWorld, show, type StrategySetup } from '../support/fuzz-world.js';
+import { assertProperty } from '../support/fuzz.js';
+import { checkOutcome, show, type StrategySetup, fuzzSuite } from '../support/fuzz-world.js';
 
 // Short, so that answers that come late, slowly or never cost little; the deadline is the
 // property: every callback answered within the timeout and a second.
@@ -58,48 +58,38 @@ function checkParams(params: WhopTokenParams, oauth21: boolean): void {
 
 describe("fuzz: Whop's answers", function () {
   this.timeout(120_000);
-  let world: FuzzWorld;
-  const watch = new ProcessWatch();
-
-  before(async () => {
-    world = await FuzzWorld.start();
-    watch.start();
-  });
-  after(async () => {
-    watch.stop();
-    await world.close();
-  });
+  const suite = fuzzSuite();
 
   async function run(setup: StrategySetup, plan: Plans | Pick<Plans, 'token'>) {
-    const { whop } = world;
+    const { whop } = suite.world;
     const oauth21 = setup.flow === 'oauth2.1';
     whop.reset();
     whop.responders = {
-      token: (request) => answerOf(plan.token, request, world.context, oauth21),
+      token: (request) => answerOf(plan.token, request, suite.world.context, oauth21),
       profile: (request) =>
         'profile' in plan
-          ? answerOf(plan.profile, request, world.context, oauth21)
+          ? answerOf(plan.profile, request, suite.world.context, oauth21)
           : happyProfile(oauth21),
       jwks: (request) =>
         'jwks' in plan
-          ? answerOf(plan.jwks, request, world.context, oauth21)
-          : happyJwks(world.context),
+          ? answerOf(plan.jwks, request, suite.world.context, oauth21)
+          : happyJwks(suite.world.context),
     };
-    const app = await startFuzzApp([world.strategy(setup)], {
+    const app = await startFuzzApp([suite.world.strategy(setup)], {
       parser: 'simple',
       session: setup.store === 'session',
     });
     try {
       const browser = new FuzzBrowser(app.url);
       const { state, nonce } = await browser.start('/auth/whop', DEADLINE);
-      world.nonce = nonce;
-      const code = `${world.code()}`;
+      suite.world.nonce = nonce;
+      const code = `${suite.world.code()}`;
       const { id, reply } = await browser.send({
         path: `/auth/whop/callback?code=${code}&state=${encodeURIComponent(state!)}`,
         deadlineMs: DEADLINE,
       });
       expect(reply, `no answer within ${DEADLINE} ms`).not.to.equal(undefined);
-      const outcome = checkOutcome(app.seen.get(id)?.outcome, world.secrets(code));
+      const outcome = checkOutcome(app.seen.get(id)?.outcome, suite.world.secrets(code));
       // At most once: on a busy machine the login's time may run out before the token request.
       expect(whop.to('token').length, 'the code was exchanged twice').to.be.at.most(1);
       if (outcome.kind === 'success') {
@@ -111,7 +101,7 @@ describe("fuzz: Whop's answers", function () {
       await app.close();
       expect(whop.replayedCodes(), 'a code was sent to Whop twice').to.deep.equal([]);
       expect(whop.faults).to.deep.equal([]);
-      await watch.check();
+      await suite.watch.check();
     }
   }
 

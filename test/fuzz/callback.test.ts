@@ -1,15 +1,14 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { startFuzzApp, FuzzBrowser, type Seen } from '../support/fuzz-app.js';
-import { happyJwks, happyProfile, happyToken } from '../support/fuzz-bodies.js';
 import {
   callbackPlan,
   COMPANY,
   materialize,
   type CallbackPlan,
 } from '../support/fuzz-callbacks.js';
-import { assertProperty, ProcessWatch } from '../support/fuzz.js';
-import { checkOutcome, FuzzWorld, show, type StrategySetup } from '../support/fuzz-world.js';
+import { assertProperty } from '../support/fuzz.js';
+import { checkOutcome, show, type StrategySetup, fuzzSuite } from '../support/fuzz-world.js';
 
 // Whop answers every request at once here: a callback ends in the time of the app's own work.
 const TIMEOUT = 1000;
@@ -50,29 +49,14 @@ const setups: fc.Arbitrary<StrategySetup & { parser: 'simple' | 'extended' }> = 
 
 describe('fuzz: callbacks', function () {
   this.timeout(120_000);
-  let world: FuzzWorld;
-  const watch = new ProcessWatch();
-
-  before(async () => {
-    world = await FuzzWorld.start();
-    watch.start();
-  });
-  after(async () => {
-    watch.stop();
-    await world.close();
-  });
+  const suite = fuzzSuite();
 
   /** One login started, one fuzzed callback; what came of it. */
   async function run(setup: StrategySetup & { parser: 'simple' | 'extended' }, plan: CallbackPlan) {
-    const { whop } = world;
+    const { whop } = suite.world;
     const oauth21 = setup.flow === 'oauth2.1';
-    whop.reset();
-    whop.responders = {
-      token: () => happyToken(world.context, oauth21),
-      profile: () => happyProfile(oauth21),
-      jwks: () => happyJwks(world.context),
-    };
-    const strategy = world.strategy(setup);
+    suite.world.answerWell(oauth21);
+    const strategy = suite.world.strategy(setup);
     const app = await startFuzzApp([strategy], {
       parser: setup.parser,
       session: setup.store === 'session',
@@ -80,14 +64,14 @@ describe('fuzz: callbacks', function () {
     try {
       const browser = new FuzzBrowser(app.url);
       const { state, nonce } = await browser.start('/auth/whop', DEADLINE);
-      world.nonce = nonce;
+      suite.world.nonce = nonce;
       const callback = materialize(plan, '/auth/whop/callback', { state: state! });
       const { id, reply } = await browser.send({ ...callback, deadlineMs: DEADLINE });
       expect(reply, `no answer within ${DEADLINE} ms`).not.to.equal(undefined);
       const seen = app.seen.get(id);
       // Node itself refuses a request line over 16 KiB (431), before Express sees it.
       if (!seen) return void expect(reply!.status, 'not seen by the app').to.equal(431);
-      const secrets = world.secrets(...callback.codes);
+      const secrets = suite.world.secrets(...callback.codes);
       const want = expected(seen, setup, state!);
       const context = () =>
         `expected ${want}; got ${reply!.status} ${show(seen?.outcome)} for ${show(seen?.query)} ${show(seen?.body)}`;
@@ -109,7 +93,7 @@ describe('fuzz: callbacks', function () {
           expect(tokenRequests, context()).to.equal(0);
           // Refused before the state was used: the login can still finish.
           const retry = await browser.send({
-            path: `/auth/whop/callback?code=${world.code()}&state=${encodeURIComponent(state!)}`,
+            path: `/auth/whop/callback?code=${suite.world.code()}&state=${encodeURIComponent(state!)}`,
             deadlineMs: DEADLINE,
           });
           expect(app.seen.get(retry.id)?.outcome?.kind, 'the state was used up').to.equal(
@@ -134,7 +118,7 @@ describe('fuzz: callbacks', function () {
       await app.close();
       expect(whop.replayedCodes(), 'a code was sent to Whop twice').to.deep.equal([]);
       expect(whop.faults).to.deep.equal([]);
-      await watch.check();
+      await suite.watch.check();
     }
   }
 

@@ -2,10 +2,9 @@ import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
-import { happyJwks, happyProfile, happyToken } from '../support/fuzz-bodies.js';
 import { weirdText } from '../support/fuzz-text.js';
-import { assertProperty, ProcessWatch } from '../support/fuzz.js';
-import { checkOutcome, COOKIE_SECRET, FuzzWorld, show } from '../support/fuzz-world.js';
+import { assertProperty } from '../support/fuzz.js';
+import { checkOutcome, COOKIE_SECRET, show, fuzzSuite } from '../support/fuzz-world.js';
 
 const TIMEOUT = 1000;
 const DEADLINE = TIMEOUT + 1000;
@@ -78,36 +77,26 @@ function sameCookie(original: string, tampered: string): boolean {
 
 describe('fuzz: the state cookie', function () {
   this.timeout(120_000);
-  let world: FuzzWorld;
-  const watch = new ProcessWatch();
-
-  before(async () => {
-    world = await FuzzWorld.start();
-    watch.start();
-  });
-  after(async () => {
-    watch.stop();
-    await world.close();
-  });
+  const suite = fuzzSuite();
 
   async function run(flow: 'legacy' | 'oauth2.1', change: Tamper) {
-    const { whop } = world;
+    const { whop } = suite.world;
     const oauth21 = flow === 'oauth2.1';
-    whop.reset();
-    whop.responders = {
-      token: () => happyToken(world.context, oauth21),
-      profile: () => happyProfile(oauth21),
-      jwks: () => happyJwks(world.context),
-    };
+    suite.world.answerWell(oauth21);
     let clock = Date.now();
-    const strategy = world.strategy({ flow, store: 'cookie', timeout: TIMEOUT, now: () => clock });
+    const strategy = suite.world.strategy({
+      flow,
+      store: 'cookie',
+      timeout: TIMEOUT,
+      now: () => clock,
+    });
     const app = await startFuzzApp([strategy], { parser: 'simple', session: false });
     try {
       const browser = new FuzzBrowser(app.url);
       const other = new FuzzBrowser(app.url);
       await other.start('/auth/whop', DEADLINE);
       const { state, nonce } = await browser.start('/auth/whop', DEADLINE);
-      world.nonce = nonce;
+      suite.world.nonce = nonce;
       const original = browser.cookies.get(COOKIE)!;
       let value = original;
       let header: string | undefined;
@@ -158,14 +147,14 @@ describe('fuzz: the state cookie', function () {
       // A Cookie header carries printable ASCII; `;` would end the value.
       value = value.replace(/[^\x20-\x3a\x3c-\x7e]/g, '');
       const cookie = header ?? `${COOKIE}=${value}`;
-      const code = world.code();
+      const code = suite.world.code();
       const { id, reply } = await browser.send({
         path: `/auth/whop/callback?code=${code}&state=${encodeURIComponent(state!)}`,
         headers: { cookie },
         deadlineMs: DEADLINE,
       });
       expect(reply, `no answer within ${DEADLINE} ms`).not.to.equal(undefined);
-      const outcome = checkOutcome(app.seen.get(id)?.outcome, world.secrets(code));
+      const outcome = checkOutcome(app.seen.get(id)?.outcome, suite.world.secrets(code));
       const context = `${change.kind}: ${show(cookie)} gave ${show(outcome)}`;
       const intact =
         ['none', 'quote', 'spaces', 'sibling'].includes(change.kind) ||
@@ -183,7 +172,7 @@ describe('fuzz: the state cookie', function () {
       await app.close();
       expect(whop.replayedCodes(), 'a code was sent to Whop twice').to.deep.equal([]);
       expect(whop.faults).to.deep.equal([]);
-      await watch.check();
+      await suite.watch.check();
     }
   }
 

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
-import { happyJwks, happyProfile, happyToken } from '../support/fuzz-bodies.js';
-import { assertNoLeak, assertProperty, ProcessWatch } from '../support/fuzz.js';
-import { checkOutcome, FuzzWorld, show } from '../support/fuzz-world.js';
+import { assertNoLeak, assertProperty } from '../support/fuzz.js';
+import { checkOutcome, show, fuzzSuite } from '../support/fuzz-world.js';
 
 const TIMEOUT = 1000;
 const DEADLINE = TIMEOUT + 1000;
@@ -49,29 +48,14 @@ type Case = typeof cases extends fc.Arbitrary<infer T> ? T : never;
 
 describe('fuzz: the Host header', function () {
   this.timeout(120_000);
-  let world: FuzzWorld;
-  const watch = new ProcessWatch();
-
-  before(async () => {
-    world = await FuzzWorld.start();
-    watch.start();
-  });
-  after(async () => {
-    watch.stop();
-    await world.close();
-  });
+  const suite = fuzzSuite();
 
   async function run(input: Case) {
-    const { whop } = world;
+    const { whop } = suite.world;
     const oauth21 = input.flow === 'oauth2.1';
-    whop.reset();
-    whop.responders = {
-      token: () => happyToken(world.context, oauth21),
-      profile: () => happyProfile(oauth21),
-      jwks: () => happyJwks(world.context),
-    };
+    suite.world.answerWell(oauth21);
     // A relative callbackURL: resolved against the request's Host (or X-Forwarded-Host).
-    const strategy = world.strategy({
+    const strategy = suite.world.strategy({
       flow: input.flow,
       store: 'session',
       timeout: TIMEOUT,
@@ -83,12 +67,12 @@ describe('fuzz: the Host header', function () {
       session: true,
       trustProxy: input.trustProxy,
     });
-    const warnings = watch.warnings.length;
+    const warnings = suite.watch.warnings.length;
     try {
       const browser = new FuzzBrowser(app.url);
       const { state, nonce } = await browser.start('/auth/whop', DEADLINE);
-      world.nonce = nonce;
-      const code = world.code();
+      suite.world.nonce = nonce;
+      const code = suite.world.code();
       const headers: Record<string, string> = { host: input.host };
       if (input.forwardedHost !== undefined) headers['x-forwarded-host'] = input.forwardedHost;
       if (input.forwardedProto !== undefined) headers['x-forwarded-proto'] = input.forwardedProto;
@@ -102,15 +86,15 @@ describe('fuzz: the Host header', function () {
       // Node refuses some Host headers itself (400), before Express sees the request.
       if (!seen) return void expect(reply!.status).to.equal(400);
       // Here the state is secret too: with the code, it is the login (issue 11, case 5).
-      const secrets = world.secrets(code, state!);
+      const secrets = suite.world.secrets(code, state!);
       const outcome = checkOutcome(seen.outcome, secrets);
       expect(outcome.kind, show(outcome)).to.be.oneOf(['success', 'fail', 'error']);
-      assertNoLeak(watch.warnings.slice(warnings), secrets);
+      assertNoLeak(suite.watch.warnings.slice(warnings), secrets);
     } finally {
       await app.close();
       expect(whop.replayedCodes(), 'a code was sent to Whop twice').to.deep.equal([]);
       expect(whop.faults).to.deep.equal([]);
-      await watch.check();
+      await suite.watch.check();
     }
   }
 

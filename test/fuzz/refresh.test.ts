@@ -3,15 +3,9 @@ import fc from 'fast-check';
 import { isExpired, refreshAccessToken, revokeToken, type WhopTokens } from '../../src/index.js';
 import { answerPlan, type AnswerPlan } from '../support/fuzz-answers.js';
 import { answerOf } from '../support/fuzz-bodies.js';
-import {
-  assertNoLeak,
-  assertProperty,
-  isDocumentedError,
-  marker,
-  ProcessWatch,
-} from '../support/fuzz.js';
+import { assertNoLeak, assertProperty, isDocumentedError, marker } from '../support/fuzz.js';
 import { unsafeText } from '../support/fuzz-text.js';
-import { FuzzWorld, show } from '../support/fuzz-world.js';
+import { show, fuzzSuite } from '../support/fuzz-world.js';
 
 const TIMEOUT = 250;
 const DEADLINE = TIMEOUT + 1000;
@@ -41,17 +35,7 @@ function checkTokens(tokens: WhopTokens): void {
 
 describe('fuzz: refresh and revoke', function () {
   this.timeout(120_000);
-  let world: FuzzWorld;
-  const watch = new ProcessWatch();
-
-  before(async () => {
-    world = await FuzzWorld.start();
-    watch.start();
-  });
-  after(async () => {
-    watch.stop();
-    await world.close();
-  });
+  const suite = fuzzSuite();
 
   async function run(input: {
     flow: 'legacy' | 'oauth2.1';
@@ -60,14 +44,14 @@ describe('fuzz: refresh and revoke', function () {
     token: AnswerPlan;
     revoke: AnswerPlan;
   }) {
-    const { whop } = world;
+    const { whop } = suite.world;
     const oauth21 = input.flow === 'oauth2.1';
     whop.reset();
     whop.responders = {
-      token: (request) => answerOf(input.token, request, world.context, oauth21),
-      revoke: (request) => answerOf(input.revoke, request, world.context, oauth21),
+      token: (request) => answerOf(input.token, request, suite.world.context, oauth21),
+      revoke: (request) => answerOf(input.revoke, request, suite.world.context, oauth21),
     };
-    const strategy = world.strategy({ flow: input.flow, store: 'session', timeout: TIMEOUT });
+    const strategy = suite.world.strategy({ flow: input.flow, store: 'session', timeout: TIMEOUT });
     const token = `${marker()}token${input.tail}`;
     const started = performance.now();
     const call =
@@ -91,13 +75,13 @@ describe('fuzz: refresh and revoke', function () {
       if ('error' in settled!) {
         const { error } = settled;
         expect(isDocumentedError(error), `an undocumented error: ${show(error)}`).to.equal(true);
-        assertNoLeak([error], world.secrets(token));
+        assertNoLeak([error], suite.world.secrets(token));
       } else if (input.action === 'refresh') {
         checkTokens(settled!.value as WhopTokens);
       }
     } finally {
       expect(whop.faults).to.deep.equal([]);
-      await watch.check();
+      await suite.watch.check();
     }
   }
 

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import type { Answer } from '../support/fuzz-whop.js';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
 import { happyProfile, happyToken } from '../support/fuzz-bodies.js';
-import { assertProperty, ProcessWatch } from '../support/fuzz.js';
-import { checkOutcome, FuzzWorld } from '../support/fuzz-world.js';
+import { assertProperty } from '../support/fuzz.js';
+import { checkOutcome, fuzzSuite } from '../support/fuzz-world.js';
 
 const TIMEOUT = 2000;
 const DEADLINE = TIMEOUT + 1000;
@@ -26,31 +26,21 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 describe('fuzz: one code, several callbacks', function () {
   this.timeout(120_000);
-  let world: FuzzWorld;
-  const watch = new ProcessWatch();
-
-  before(async () => {
-    world = await FuzzWorld.start();
-    watch.start();
-  });
-  after(async () => {
-    watch.stop();
-    await world.close();
-  });
+  const suite = fuzzSuite();
 
   async function run({ starts, callbacks, delays, company }: Scenario) {
-    const { whop } = world;
+    const { whop } = suite.world;
     whop.reset();
     let answered = 0;
     whop.responders = {
       token: async (): Promise<Answer> => ({
-        ...(await happyToken(world.context, false)),
+        ...(await happyToken(suite.world.context, false)),
         delivery: { kind: 'whole', delayMs: delays[answered++ % delays.length]! },
       }),
       profile: () => happyProfile(false),
     };
     const strategies = NAMES.map((name, i) =>
-      world.strategy({
+      suite.world.strategy({
         flow: 'legacy',
         store: 'session',
         timeout: TIMEOUT,
@@ -66,7 +56,7 @@ describe('fuzz: one code, several callbacks', function () {
         const { state } = await browsers[b]!.start(`/auth/${NAMES[s]}`, DEADLINE);
         states[b]!.set(s, state!);
       }
-      const codes = [world.code(), world.code()];
+      const codes = [suite.world.code(), suite.world.code()];
       const sent = await Promise.all(
         callbacks.map(([b, s, c]) => {
           const state = states[b]!.get(s) ?? [...states[b]!.values()].at(-1) ?? 'none';
@@ -78,13 +68,13 @@ describe('fuzz: one code, several callbacks', function () {
       );
       for (const { id, reply } of sent) {
         expect(reply, `no answer within ${DEADLINE} ms`).not.to.equal(undefined);
-        checkOutcome(app.seen.get(id)?.outcome, world.secrets(...codes));
+        checkOutcome(app.seen.get(id)?.outcome, suite.world.secrets(...codes));
       }
     } finally {
       await app.close();
       expect(whop.replayedCodes(), 'a code was sent to Whop twice').to.deep.equal([]);
       expect(whop.faults).to.deep.equal([]);
-      await watch.check();
+      await suite.watch.check();
     }
   }
 

@@ -3,9 +3,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { MemoryCodeStore, type CodeStore, type StateStore } from '../../src/index.js';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
-import { happyJwks, happyProfile, happyToken } from '../support/fuzz-bodies.js';
-import { assertProperty, ProcessWatch } from '../support/fuzz.js';
-import { checkOutcome, FuzzWorld, show, type StrategySetup } from '../support/fuzz-world.js';
+import { assertProperty } from '../support/fuzz.js';
+import { checkOutcome, show, type StrategySetup, fuzzSuite } from '../support/fuzz-world.js';
 
 // Short, since hanging stores cost it each time; long enough for a login on a busy machine.
 const TIMEOUT = 1000;
@@ -123,17 +122,7 @@ const setups = fc.record({
 
 describe('fuzz: the app’s stores', function () {
   this.timeout(120_000);
-  let world: FuzzWorld;
-  const watch = new ProcessWatch();
-
-  before(async () => {
-    world = await FuzzWorld.start();
-    watch.start();
-  });
-  after(async () => {
-    watch.stop();
-    await world.close();
-  });
+  const suite = fuzzSuite();
 
   async function run({
     flow,
@@ -144,14 +133,9 @@ describe('fuzz: the app’s stores', function () {
     where: string;
     how: Behavior;
   }) {
-    const { whop } = world;
+    const { whop } = suite.world;
     const oauth21 = flow === 'oauth2.1';
-    whop.reset();
-    whop.responders = {
-      token: () => happyToken(world.context, oauth21),
-      profile: () => happyProfile(oauth21),
-      jwks: () => happyJwks(world.context),
-    };
+    suite.world.answerWell(oauth21);
     const setup: StrategySetup = {
       flow,
       timeout: TIMEOUT,
@@ -160,21 +144,21 @@ describe('fuzz: the app’s stores', function () {
       ...(where === 'codeStore' && { codeStore: codeStore(how) }),
       ...(where === 'usedStore' && { usedStore: codeStore(how) }),
     };
-    const app = await startFuzzApp([world.strategy(setup)], {
+    const app = await startFuzzApp([suite.world.strategy(setup)], {
       parser: 'simple',
       session: setup.store === 'session',
     });
     try {
       const browser = new FuzzBrowser(app.url);
       const { state, nonce } = await browser.start('/auth/whop', DEADLINE);
-      world.nonce = nonce;
-      const code = world.code();
+      suite.world.nonce = nonce;
+      const code = suite.world.code();
       const { id, reply } = await browser.send({
         path: `/auth/whop/callback?code=${code}&state=${encodeURIComponent(state!)}`,
         deadlineMs: DEADLINE,
       });
       expect(reply, `no answer within ${DEADLINE} ms`).not.to.equal(undefined);
-      const outcome = checkOutcome(app.seen.get(id)?.outcome, world.secrets(code));
+      const outcome = checkOutcome(app.seen.get(id)?.outcome, suite.world.secrets(code));
       const context = `${where} ${how}: ${show(outcome)}`;
       if (how === 'works') expect(outcome.kind, context).to.equal('success');
       else if (how === 'odd-value') {
@@ -189,7 +173,7 @@ describe('fuzz: the app’s stores', function () {
       await app.close();
       expect(whop.replayedCodes(), 'a code was sent to Whop twice').to.deep.equal([]);
       expect(whop.faults).to.deep.equal([]);
-      await watch.check();
+      await suite.watch.check();
     }
   }
 

@@ -11,10 +11,10 @@ import {
   type WhopStrategyOptions,
 } from '../../src/index.js';
 import { FakeWhop } from './fuzz-whop.js';
-import type { AnswerContext } from './fuzz-bodies.js';
+import { happyJwks, happyProfile, happyToken, type AnswerContext } from './fuzz-bodies.js';
 import { fuzzVerify, type Outcome } from './fuzz-app.js';
 import { COMPANY } from './fuzz-callbacks.js';
-import { assertNoLeak, isDocumentedError, marker, textsOf } from './fuzz.js';
+import { assertNoLeak, isDocumentedError, marker, ProcessWatch, textsOf } from './fuzz.js';
 import { hasInjection } from './fuzz-text.js';
 import { createKey, type TestKey } from './id-tokens.js';
 
@@ -64,6 +64,17 @@ export class FuzzWorld {
       key: this.key,
       otherKey: this.otherKey,
       issue: (token) => (whop.issued.add(token), token),
+    };
+  }
+
+  /** The fake Whop reset, then answering every login well (in OAuth 2.1 with `oauth21`). */
+  answerWell(oauth21: boolean): void {
+    const { whop } = this;
+    whop.reset();
+    whop.responders = {
+      token: () => happyToken(this.context, oauth21),
+      profile: () => happyProfile(oauth21),
+      jwks: () => happyJwks(this.context),
     };
   }
 
@@ -122,6 +133,23 @@ export class FuzzWorld {
 }
 
 /** Short, for assertion messages. */
+/**
+ * A fuzz suite's world and process watch, for the tests of one `describe`: the world started
+ * and the watch on before them, both stopped after.
+ */
+export function fuzzSuite(): { readonly world: FuzzWorld; readonly watch: ProcessWatch } {
+  const suite = { watch: new ProcessWatch() } as { world: FuzzWorld; watch: ProcessWatch };
+  before(async () => {
+    suite.world = await FuzzWorld.start();
+    suite.watch.start();
+  });
+  after(async () => {
+    suite.watch.stop();
+    await suite.world.close();
+  });
+  return suite;
+}
+
 export function show(value: unknown): string {
   return inspect(value, { depth: 4, maxStringLength: 200, breakLength: Infinity });
 }
