@@ -131,22 +131,24 @@ describe('requireAccess', () => {
   });
 
   describe('when Whop fails the check', () => {
-    const failures: [string, (scope: nock.Interceptor) => nock.Scope][] = [
+    // Only the slow answer needs a short deadline: under load, 100 ms for the whole login could
+    // run out in the token step before the access check starts.
+    const failures: [string, (scope: nock.Interceptor) => nock.Scope, number?][] = [
       ['a 5xx', (i) => i.reply(503, { message: 'Service unavailable' })],
       ['a 401', (i) => i.reply(401, { error: { type: 'unauthorized', message: 'Bad token' } })],
       ['a body that is not JSON', (i) => i.reply(200, '<html>oops</html>')],
       ['JSON that is not an answer', (i) => i.reply(200, { has_access: 'yes' })],
-      ['no answer in time', (i) => i.delay(2000).reply(200, member)],
+      ['no answer in time', (i) => i.delay(2000).reply(200, member), 500],
       [
         'a message quoting the token',
         (i) => i.reply(400, { message: `bad ${token.access_token}` }),
       ],
     ];
-    for (const [name, answer] of failures) {
+    for (const [name, answer, timeout] of failures) {
       describe(`with ${name}`, () => {
         beforeEach(async () => {
           answer(accessAnswer('prod_abc'));
-          outcome = await login({ requireAccess: 'prod_abc', timeout: 100 });
+          outcome = await login({ requireAccess: 'prod_abc', timeout });
         });
 
         it('is an InternalOAuthError', () =>
