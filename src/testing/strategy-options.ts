@@ -1,5 +1,6 @@
 // `MockWhop#strategyOptions`: everything a WhopStrategy needs to log in against the mock, in one
 // object to spread, so an app switches to the mock with one line.
+import type { MockWhop } from './mock-whop.js';
 import { checkClient, MOCK_CLIENT, MOCK_REDIRECT_URIS, type MockWhopClient } from './model.js';
 
 /** What `MockWhop#strategyOptions` takes for the legacy flow. */
@@ -53,20 +54,10 @@ export interface MockOAuth21StrategyOptions extends MockStrategyOptions {
 }
 
 /** The mock's URLs, as `startMockWhop` builds them. */
-interface MockURLs {
-  readonly apiURL: string;
-  readonly authorizationURL: string;
-  readonly tokenURL: string;
-  readonly userProfileURL: string;
-  readonly oauth21: {
-    readonly authorizationURL: string;
-    readonly tokenURL: string;
-    readonly userInfoURL: string;
-    readonly revocationURL: string;
-    readonly jwksURL: string;
-    readonly issuer: string;
-  };
-}
+type MockURLs = Pick<
+  MockWhop,
+  'apiURL' | 'authorizationURL' | 'tokenURL' | 'userProfileURL' | 'oauth21'
+>;
 
 export function strategyOptions(
   urls: MockURLs,
@@ -77,17 +68,16 @@ export function strategyOptions(
   if (flow !== 'legacy' && flow !== 'oauth2.1') {
     throw new TypeError(`MockWhop#strategyOptions requires flow to be 'legacy' or 'oauth2.1'`);
   }
-  const registered = clients.find((c) => c.clientID === MOCK_CLIENT.clientID);
+  const index = clients.findIndex((c) => c.clientID === MOCK_CLIENT.clientID);
+  const current = clients[index];
   const credentials = {
     clientID: MOCK_CLIENT.clientID,
-    clientSecret: registered?.clientSecret ?? MOCK_CLIENT.clientSecret,
+    clientSecret: current?.clientSecret ?? MOCK_CLIENT.clientSecret,
   };
   if (callbackURL !== undefined) {
     if (typeof callbackURL !== 'string' || !URL.canParse(callbackURL)) {
       throw new TypeError('MockWhop#strategyOptions requires callbackURL to be an absolute URL');
     }
-    const index = clients.findIndex((c) => c.clientID === MOCK_CLIENT.clientID);
-    const current = clients[index];
     const redirectURIs = current?.redirectURIs ?? [...MOCK_REDIRECT_URIS];
     const client = checkClient({ ...credentials, ...current, redirectURIs: [...redirectURIs] });
     if (!client.redirectURIs.includes(callbackURL)) client.redirectURIs.push(callbackURL);
