@@ -3,23 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { Authenticator } from '@fastify/passport';
 import fastifySecureSession from '@fastify/secure-session';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Browser } from './support/app.js';
 import { createApp } from '../examples/hosts/fastify.js';
-import { MOCK_USER, type MockWhop } from '../src/testing/index.js';
+import type { MockWhop } from '../src/testing/index.js';
 import {
   CALLBACK_PATH,
+  EXPECTED_USER,
+  itLogsTheMockUserIn,
   logIn,
   ReferenceStrategy,
   register,
   settingsFor,
   startMockWhop,
 } from './support/hosts.js';
-
-const EXPECTED_USER = {
-  id: MOCK_USER.id,
-  username: MOCK_USER.username,
-  displayName: MOCK_USER.name,
-};
 
 // A key rather than a secret: @fastify/secure-session derives a key from a secret with Argon2,
 // which takes seconds by design.
@@ -72,26 +67,7 @@ describe('Fastify (@fastify/passport, @fastify/secure-session)', () => {
     });
     after(() => app.close());
 
-    describe('when the user approves', () => {
-      let browser: Browser;
-      let callback: Response;
-      before(async () => ({ browser, callback } = await logIn(url, whop)));
-
-      it('redirects home from the callback', () =>
-        expect([callback.status, callback.headers.get('location')]).to.deep.equal([302, '/']));
-      it('keeps the user, with their profile, in the session', async () =>
-        expect(await (await browser.get('/')).json()).to.deep.equal({ user: EXPECTED_USER }));
-    });
-
-    describe('when the user denies at Whop', () => {
-      let browser: Browser;
-      let callback: Response;
-      before(async () => ({ browser, callback } = await logIn(url, whop, 'deny')));
-
-      it('answers 401', () => expect(callback.status).to.equal(401));
-      it('logs nobody in', async () =>
-        expect(await (await browser.get('/')).json()).to.deep.equal({ user: null }));
-    });
+    itLogsTheMockUserIn(() => ({ url, whop }));
   });
 
   // Fastify's request has no `connection`, which passport-oauth2 reads to resolve a callback path

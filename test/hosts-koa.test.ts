@@ -5,16 +5,17 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { KoaPassport } from 'koa-passport';
 import session from 'koa-session';
-import type { Browser } from './support/app.js';
 import { createApp } from '../examples/hosts/koa.js';
-import { MOCK_USER, type MockWhop } from '../src/testing/index.js';
-import { logIn, ReferenceStrategy, register, settingsFor, startMockWhop } from './support/hosts.js';
-
-const EXPECTED_USER = {
-  id: MOCK_USER.id,
-  username: MOCK_USER.username,
-  displayName: MOCK_USER.name,
-};
+import type { MockWhop } from '../src/testing/index.js';
+import {
+  EXPECTED_USER,
+  itLogsTheMockUserIn,
+  logIn,
+  ReferenceStrategy,
+  register,
+  settingsFor,
+  startMockWhop,
+} from './support/hosts.js';
 
 type Done = (err: null, user: object) => void;
 
@@ -69,26 +70,7 @@ describe('Koa (koa-passport, koa-session, @koa/router)', () => {
     before(async () => ({ server, url } = await serve(createApp(settingsFor(whop)), whop)));
     after(() => stop(server));
 
-    describe('when the user approves', () => {
-      let browser: Browser;
-      let callback: Response;
-      before(async () => ({ browser, callback } = await logIn(url, whop)));
-
-      it('redirects home from the callback', () =>
-        expect([callback.status, callback.headers.get('location')]).to.deep.equal([302, '/']));
-      it('keeps the user, with their profile, in the session', async () =>
-        expect(await (await browser.get('/')).json()).to.deep.equal({ user: EXPECTED_USER }));
-    });
-
-    describe('when the user denies at Whop', () => {
-      let browser: Browser;
-      let callback: Response;
-      before(async () => ({ browser, callback } = await logIn(url, whop, 'deny')));
-
-      it('answers 401', () => expect(callback.status).to.equal(401));
-      it('logs nobody in', async () =>
-        expect(await (await browser.get('/')).json()).to.deep.equal({ user: null }));
-    });
+    itLogsTheMockUserIn(() => ({ url, whop }));
   });
 
   describe("passport-oauth2's OAuth2Strategy in the same setup", () => {

@@ -1,8 +1,9 @@
 // What the host tests (test/hosts-*.test.ts) share: the mock Whop, a browser logging in through
 // an app, and passport-oauth2's own OAuth2Strategy set up for the mock, to compare against.
+import { expect } from 'chai';
 import OAuth2Strategy, { InternalOAuthError, type StrategyOptions } from 'passport-oauth2';
 import { parseProfile, type WhopProfile } from '../../src/index.js';
-import { MOCK_CLIENT, startMockWhop, type MockWhop } from '../../src/testing/index.js';
+import { MOCK_CLIENT, MOCK_USER, startMockWhop, type MockWhop } from '../../src/testing/index.js';
 import { Browser } from './app.js';
 
 export const CALLBACK_PATH = '/auth/whop/callback';
@@ -37,6 +38,41 @@ export async function logIn(
   );
   const callback = await browser.get(`${back.pathname}${back.search}`);
   return { browser, callback };
+}
+
+/** The user the example apps keep in the session after a login as the mock user. */
+export const EXPECTED_USER = {
+  id: MOCK_USER.id,
+  username: MOCK_USER.username,
+  displayName: MOCK_USER.name,
+};
+
+/**
+ * What every host's example app does, at the `url` that `target()` gives once the suite's
+ * `before` hooks ran: approving logs the mock user in and goes home; denying answers 401 and
+ * logs nobody in.
+ */
+export function itLogsTheMockUserIn(target: () => { url: string; whop: MockWhop }): void {
+  describe('when the user approves', () => {
+    let browser: Browser;
+    let callback: Response;
+    before(async () => ({ browser, callback } = await logIn(target().url, target().whop)));
+
+    it('redirects home from the callback', () =>
+      expect([callback.status, callback.headers.get('location')]).to.deep.equal([302, '/']));
+    it('keeps the user, with their profile, in the session', async () =>
+      expect(await (await browser.get('/')).json()).to.deep.equal({ user: EXPECTED_USER }));
+  });
+
+  describe('when the user denies at Whop', () => {
+    let browser: Browser;
+    let callback: Response;
+    before(async () => ({ browser, callback } = await logIn(target().url, target().whop, 'deny')));
+
+    it('answers 401', () => expect(callback.status).to.equal(401));
+    it('logs nobody in', async () =>
+      expect(await (await browser.get('/')).json()).to.deep.equal({ user: null }));
+  });
 }
 
 /** The profile the mock's `/api/v5/me` gives for an access token (to prove the token is real). */
