@@ -1,4 +1,4 @@
-import { tokenKey, type WhopAccess } from './access.js';
+import { tokenKey, type WhopAccess } from './whop/access.js';
 import { isResourceId, RESOURCE_RULE } from './options.js';
 import { WhopStrategy } from './strategy.js';
 

@@ -1,6 +1,6 @@
 export { WhopStrategy, WhopStrategy as Strategy } from './strategy.js';
-export type { WhopAuthenticateOptions } from './authorize.js';
-export { withParams, withRequestAndParams } from './verify.js';
+export type { WhopAuthenticateOptions } from './flow/authorize.js';
+export { withParams, withRequestAndParams } from './flow/verify.js';
 export type {
   AsyncVerifyFunction,
   AsyncVerifyFunctionWithParams,
@@ -12,29 +12,29 @@ export type {
   VerifyFunctionWithRequest,
   VerifyFunctionWithRequestAndParams,
   VerifyResult,
-} from './verify.js';
+} from './flow/verify.js';
 export { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
-export { MemoryCodeStore } from './codes.js';
-export type { CodeStore, MemoryCodeStoreOptions } from './codes.js';
-export { RedisCodeStore } from './redis-code-store.js';
+export { MemoryCodeStore } from './stores/codes.js';
+export type { CodeStore, MemoryCodeStoreOptions } from './stores/codes.js';
+export { RedisCodeStore } from './stores/redis-code-store.js';
 export type {
   IoRedisClientLike,
   NodeRedisClientLike,
   RedisClientLike,
   RedisCodeStoreOptions,
-} from './redis-code-store.js';
-export { CookieStateStore } from './cookie-state-store.js';
+} from './stores/redis-code-store.js';
+export { CookieStateStore } from './stores/cookie-state-store.js';
 export type {
   CookieRequest,
   CookieResponse,
   CookieStateStoreOptions,
-} from './cookie-state-store.js';
-export { parseProfile } from './profile.js';
+} from './stores/cookie-state-store.js';
+export { parseProfile } from './whop/profile.js';
 export { revokeToken } from './revoke.js';
 export { checkAccess } from './check-access.js';
 export type { CheckAccessOptions } from './check-access.js';
-export type { WhopAccess, WhopAccessLevel, WhopAccessLevels } from './access.js';
-export type { IdTokenClaims } from './id-token.js';
+export type { WhopAccess, WhopAccessLevel, WhopAccessLevels } from './whop/access.js';
+export type { IdTokenClaims } from './whop/id-token.js';
 export type {
   WhopCommonOptions,
   WhopEnvironment,
@@ -46,8 +46,13 @@ export type {
   WhopStrategyOptionsBase,
   WhopStrategyOptionsWithRequest,
 } from './options.js';
-export type { WhopProfile } from './profile.js';
+export type { WhopProfile } from './whop/profile.js';
 export { isExpired, refreshAccessToken } from './refresh.js';
 export type { RefreshOptions, WhopTokens } from './refresh.js';
-export type { StateMetadata, StateStore, StoreCallback, VerifyStateCallback } from './state.js';
-export type { WhopTokenParams } from './tokens.js';
+export type {
+  StateMetadata,
+  StateStore,
+  StoreCallback,
+  VerifyStateCallback,
+} from './flow/state.js';
+export type { WhopTokenParams } from './whop/tokens.js';

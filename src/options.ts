@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
-import type { CodeStore } from './codes.js';
-import { API_URLS, ENDPOINTS, SANDBOX } from './endpoints.js';
-import type { StateStore } from './state.js';
+import type { CodeStore } from './stores/codes.js';
+import { API_URLS, ENDPOINTS, SANDBOX } from './whop/endpoints.js';
+import type { StateStore } from './flow/state.js';
 
 const DEFAULT_ACCESS_MAX_AGE_MS = 60_000;
 const DEFAULT_ACCESS_CACHE_SIZE = 10_000;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { requestToken } from './http.js';
+import { requestToken } from './whop/http.js';
 import { isCompanyId } from './options.js';
-import { isWellFormed } from './text.js';
+import { isWellFormed } from './whop/text.js';
 import { WhopStrategy } from './strategy.js';
-import { toTokenParams, unixNow } from './tokens.js';
+import { toTokenParams, unixNow } from './whop/tokens.js';
 
 /** What {@link refreshAccessToken} takes beyond the strategy and the refresh token. */
 export interface RefreshOptions {

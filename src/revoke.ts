@@ -1,6 +1,6 @@
-import { failure, isSuccess, secretsOf, send, type WhopRequest } from './http.js';
-import { scrubError } from './scrub.js';
-import { isWellFormed } from './text.js';
+import { failure, isSuccess, secretsOf, send, type WhopRequest } from './whop/http.js';
+import { scrubError } from './whop/scrub.js';
+import { isWellFormed } from './whop/text.js';
 import { WhopStrategy } from './strategy.js';
 
 /**

@@ -1,20 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
-import { AccessChecker } from './access.js';
+import { AccessChecker } from './whop/access.js';
 import {
   addAuthorizeParams,
   invalidAuthenticateOptions,
   legacyScope,
   type WhopAuthenticateOptions,
-} from './authorize.js';
-import { LoginChecks, malformedCallback, refusal, type Query } from './callback.js';
-import { processCodeStore } from './codes.js';
-import { Deadline } from './deadline.js';
-import { strategySettings, type HttpSettings } from './http.js';
-import { TokenExchange, type ExchangeMethod } from './exchange.js';
-import { customTokenError, LoginSteps, type Login } from './login.js';
-import { scrubError } from './scrub.js';
+} from './flow/authorize.js';
+import { LoginChecks, malformedCallback, refusal, type Query } from './flow/callback.js';
+import { processCodeStore } from './stores/codes.js';
+import { Deadline } from './flow/deadline.js';
+import { strategySettings, type HttpSettings } from './whop/http.js';
+import { TokenExchange, type ExchangeMethod } from './whop/exchange.js';
+import { customTokenError, LoginSteps, type Login } from './flow/login.js';
+import { scrubError } from './whop/scrub.js';
 import {
   resolveOptions,
   type WhopEnvironment,
@@ -24,7 +24,7 @@ import {
   type WhopStrategyOptions,
   type WhopStrategyOptionsWithRequest,
 } from './options.js';
-import type { WhopProfile } from './profile.js';
+import type { WhopProfile } from './whop/profile.js';
 import {
   carriesState,
   carry,
@@ -36,8 +36,8 @@ import {
   type StateMetadata,
   type StateStore,
   type VerifyStateCallback,
-} from './state.js';
-import { AuthorizeURL, callbackURLOf, NO_CALLBACK_HOST } from './urls.js';
+} from './flow/state.js';
+import { AuthorizeURL, callbackURLOf, NO_CALLBACK_HOST } from './flow/urls.js';
 import {
   verified,
   type AnyVerify,
@@ -45,7 +45,7 @@ import {
   type VerifyFunctionWithParams,
   type VerifyFunctionWithRequest,
   type VerifyFunctionWithRequestAndParams,
-} from './verify.js';
+} from './flow/verify.js';
 
 /** The options of either flow, without and with `passReqToCallback`. */
 type AnyOptions =

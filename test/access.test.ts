@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import nock from 'nock';
-import { AccessChecker, tokenKey } from '../src/access.js';
+import { AccessChecker, tokenKey } from '../src/whop/access.js';
 import {
   WhopStrategy,
   type WhopOAuth21Options,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import nock from 'nock';
-import { LoginChecks, type CallbackParams } from '../src/callback.js';
-import { MemoryCodeStore } from '../src/codes.js';
+import { LoginChecks, type CallbackParams } from '../src/flow/callback.js';
+import { MemoryCodeStore } from '../src/stores/codes.js';
 import {
   AuthorizationError,
   WhopStrategy,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import nock from 'nock';
 import { InternalOAuthError, WhopStrategy, type StateStore } from '../src/index.js';
-import { Deadline } from '../src/deadline.js';
+import { Deadline } from '../src/flow/deadline.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { rejection } from './support/rejection.js';
 import { BASE, me, token, WHOP_API, WHOP_DATA } from './support/whop.js';

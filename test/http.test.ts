@@ -5,7 +5,13 @@ import nock from 'nock';
 import { InternalOAuthError } from '../src/index.js';
 import { stringify } from 'node:querystring';
 import fc from 'fast-check';
-import { encodeForm, MAX_BODY_BYTES, requestToken, send, strategySettings } from '../src/http.js';
+import {
+  encodeForm,
+  MAX_BODY_BYTES,
+  requestToken,
+  send,
+  strategySettings,
+} from '../src/whop/http.js';
 
 const settings = { timeout: 1000 };
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import nock from 'nock';
 import { InternalOAuthError } from 'passport-oauth2';
-import { IdTokenVerifier, type IdTokenClaims } from '../src/id-token.js';
+import { IdTokenVerifier, type IdTokenClaims } from '../src/whop/id-token.js';
 import { createKey, jwksOf, signIdToken, type TestKey } from './support/id-tokens.js';
 import { rejection } from './support/rejection.js';
 

@@ -13,7 +13,7 @@ import {
   type WhopTokenParams,
   type WhopTokens,
 } from '../src/index.js';
-import { unixNow } from '../src/tokens.js';
+import { unixNow } from '../src/whop/tokens.js';
 import errors from './fixtures/refresh-errors.json' with { type: 'json' };
 import tokens from './fixtures/refresh-tokens.json' with { type: 'json' };
 import { rejection } from './support/rejection.js';

@@ -10,7 +10,7 @@ import {
   type StateStore,
   type WhopStrategyOptions,
 } from '../src/index.js';
-import { redact, scrubError } from '../src/scrub.js';
+import { redact, scrubError } from '../src/whop/scrub.js';
 import { Browser, startApp, type TestApp } from './support/app.js';
 import { rejection } from './support/rejection.js';
 import { BASE, me, token, WHOP_API, WHOP_DATA } from './support/whop.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { isExpired } from '../src/index.js';
-import { MAX_EXPIRES_IN, toTokenParams } from '../src/tokens.js';
+import { MAX_EXPIRES_IN, toTokenParams } from '../src/whop/tokens.js';
 
 const NOW = 1_800_000_000;
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { format, parse, resolve } from 'node:url';
 import { expect } from 'chai';
 import type { Request } from 'express';
-import { AuthorizeURL, callbackURLOf } from '../src/urls.js';
+import { AuthorizeURL, callbackURLOf } from '../src/flow/urls.js';
 
 // The strategy builds its URLs itself, parsing once per strategy; they must be the strings
 // passport-oauth2's own authenticate() builds, which these tests compute beside them.
@@ -122,7 +122,7 @@ describe('urls', () => {
     }
     it('prints no deprecation warning quoting the URL', () => {
       // Node prints DEP0170 once per process: a fresh one, which resolves for a bad Host.
-      const module = new URL('../src/urls.ts', import.meta.url).href;
+      const module = new URL('../src/flow/urls.ts', import.meta.url).href;
       const script = `const { callbackURLOf } = await import(${JSON.stringify(module)});
         callbackURLOf({ headers: { host: 'example.com:abc' }, url: ${JSON.stringify(url)}, socket: {} }, '/cb', false);`;
       const { stderr } = spawnSync(

@@ -55,7 +55,7 @@ const tamper: fc.Arbitrary<Tamper> = fc.oneof(
   }),
 );
 
-/** A cookie value signed as CookieStateStore signs (src/cookie-state-store.ts), with its secret. */
+/** A cookie value signed as CookieStateStore signs (src/stores/cookie-state-store.ts), with its secret. */
 function forge(payload: unknown): string {
   const encoded = Buffer.from(JSON.stringify(payload) ?? 'null').toString('base64url');
   const signature = createHmac('sha256', COOKIE_SECRET)

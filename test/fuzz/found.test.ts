@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { InternalOAuthError } from '../../src/index.js';
-import { send } from '../../src/http.js';
+import { send } from '../../src/whop/http.js';
 
 // Bugs the fuzz suite found beyond issue 11's list, each as a plain test.
 

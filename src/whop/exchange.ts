@@ -1,8 +1,8 @@
-import type { Deadline } from './deadline.js';
+import type { Deadline } from '../flow/deadline.js';
 import { internalError } from './errors.js';
 import { requestToken, type HttpSettings, type ParseErrorResponse } from './http.js';
 import { IdTokenVerifier } from './id-token.js';
-import { isCompanyId, type WhopFlow } from './options.js';
+import { isCompanyId, type WhopFlow } from '../options.js';
 import { scrubError } from './scrub.js';
 import { toTokenParams, type WhopTokenParams } from './tokens.js';
 

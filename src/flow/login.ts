@@ -1,12 +1,12 @@
 import OAuth2Strategy from 'passport-oauth2';
-import { admit, type AccessChecker } from './access.js';
+import { admit, type AccessChecker } from '../whop/access.js';
 import type { CallbackParams, LoginChecks } from './callback.js';
 import type { Deadline } from './deadline.js';
-import { internalError } from './errors.js';
-import { tokensOf, type TokenExchange } from './exchange.js';
-import { describeFailure, isSuccess, send, type HttpSettings } from './http.js';
-import { parseProfile, type WhopProfile } from './profile.js';
-import { scrubError } from './scrub.js';
+import { internalError } from '../whop/errors.js';
+import { tokensOf, type TokenExchange } from '../whop/exchange.js';
+import { describeFailure, isSuccess, send, type HttpSettings } from '../whop/http.js';
+import { parseProfile, type WhopProfile } from '../whop/profile.js';
+import { scrubError } from '../whop/scrub.js';
 import type { Carried } from './state.js';
 import type { Tokens } from './verify.js';
 

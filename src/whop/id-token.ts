@@ -1,6 +1,6 @@
 import type { JWTPayload, RemoteJWKSet } from 'jose';
 import { InternalOAuthError } from 'passport-oauth2';
-import type { Deadline } from './deadline.js';
+import type { Deadline } from '../flow/deadline.js';
 import { internalError } from './errors.js';
 import { describeFailure, send, type HttpSettings } from './http.js';
 

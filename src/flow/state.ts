@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { internalError } from './errors.js';
-import { printable } from './text.js';
+import { internalError } from '../whop/errors.js';
+import { printable } from '../whop/text.js';
 
 /** What a state store's `store` calls back with: an error, or the handle sent to Whop as `state`. */
 export type StoreCallback = (err: Error | null, handle?: string) => void;

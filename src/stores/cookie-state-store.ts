@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeader } from 'node:http';
 import { MemoryCodeStore, type CodeStore } from './codes.js';
-import type { StateMetadata, StoreCallback, VerifyStateCallback } from './state.js';
+import type { StateMetadata, StoreCallback, VerifyStateCallback } from '../flow/state.js';
 
 /** What `new CookieStateStore(options)` takes. */
 export interface CookieStateStoreOptions {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CALLBACK_RULE, isCompanyId, isValidCallbackURL, type WhopFlow } from './options.js';
+import { CALLBACK_RULE, isCompanyId, isValidCallbackURL, type WhopFlow } from '../options.js';
 
 /** What `passport.authenticate('whop', options)` takes beyond Passport's own options. */
 export interface WhopAuthenticateOptions {

@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import { AuthorizationError } from 'passport-oauth2';
-import { MemoryCodeStore, type CodeStore } from './codes.js';
+import { MemoryCodeStore, type CodeStore } from '../stores/codes.js';
 import type { Deadline } from './deadline.js';
-import { internalError } from './errors.js';
-import type { WhopFlow } from './options.js';
-import { isWellFormed, printable } from './text.js';
+import { internalError } from '../whop/errors.js';
+import type { WhopFlow } from '../options.js';
+import { isWellFormed, printable } from '../whop/text.js';
 
 /** Whop's authorization codes expire after 5 minutes: remember each exchanged one that long. */
 const CODE_TTL_MS = 5 * 60 * 1000;

@@ -1,4 +1,4 @@
-import { internalError, type WhopStep } from './errors.js';
+import { internalError, type WhopStep } from '../whop/errors.js';
 
 /**
  * One limit on a whole login callback (the `timeout` option): the state check, the code claim,

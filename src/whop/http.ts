@@ -1,7 +1,7 @@
 import http, { type Agent } from 'node:http';
 import https from 'node:https';
 import { escape } from 'node:querystring';
-import type { Deadline } from './deadline.js';
+import type { Deadline } from '../flow/deadline.js';
 import { internalError, readErrorBody, tokenError, type WhopStep } from './errors.js';
 import { scrubError } from './scrub.js';
 

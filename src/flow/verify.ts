@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import type { WhopProfile } from './profile.js';
-import { scrubError } from './scrub.js';
-import { tokensOf } from './exchange.js';
-import type { WhopTokenParams } from './tokens.js';
+import type { WhopProfile } from '../whop/profile.js';
+import { scrubError } from '../whop/scrub.js';
+import { tokensOf } from '../whop/exchange.js';
+import type { WhopTokenParams } from '../whop/tokens.js';
 
 /** `done` of a callback-style verify function, as in every Passport strategy. */
 export type VerifyCallback = (
