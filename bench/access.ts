@@ -1,12 +1,12 @@
 // checkAccess in the bench: answers served from its cache (checks per second on one core), the
 // single flight (1,000 concurrent first checks of one user and resource), and the cache's memory
 // at 100,000 entries (in a child process of its own, bench/access-cache.ts).
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { checkAccess, type WhopStrategy } from 'passport-whop';
 import type { AccessCacheMemory } from './access-cache.js';
-import { createWhopStrategy } from './apps.js';
+import { runChild } from './child.js';
 import type { FakeWhop } from './fake-whop.js';
+import { createWhopStrategy } from './logins/legacy.js';
+import type { Measurement } from './measurement.js';
 
 export const CONCURRENT_FIRST_CHECKS = 1000;
 const CACHED_MS = 1000;
@@ -41,23 +41,6 @@ async function cachedRate(strategy: WhopStrategy): Promise<number> {
   return (checks / elapsed) * 1000;
 }
 
-/** The cache's memory, measured in a child process started with --expose-gc. */
-function measureCacheMemory(whopURL: string): Promise<AccessCacheMemory> {
-  const child = fork(fileURLToPath(new URL('./access-cache.ts', import.meta.url)), [whopURL], {
-    execArgv: [...process.execArgv, '--expose-gc'],
-  });
-  return new Promise((resolve, reject) => {
-    let answer: AccessCacheMemory | { error: string } | undefined;
-    child.on('message', (message: AccessCacheMemory | { error: string }) => (answer = message));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (answer && 'error' in answer) reject(new Error(`access cache: ${answer.error}`));
-      else if (answer) resolve(answer);
-      else reject(new Error(`the access cache process exited (${code}) without a result`));
-    });
-  });
-}
-
 export async function measureAccess(whop: FakeWhop): Promise<AccessBench> {
   const strategy = createWhopStrategy(whop.url);
   whop.resetCounts();
@@ -71,10 +54,51 @@ export async function measureAccess(whop: FakeWhop): Promise<AccessBench> {
   if (whop.accessRequests() !== requests)
     throw new Error('checkAccess: a cached check asked Whop again');
   whop.resetCounts();
-  const cache = await measureCacheMemory(whop.url);
+  // The cache's memory, in a child process started with --expose-gc.
+  const cache = await runChild<AccessCacheMemory>(
+    new URL('./access-cache.ts', import.meta.url),
+    [whop.url],
+    { exposeGC: true },
+  );
   // One request to make the cache; the sampled checks of cached members must have made none.
   if (whop.accessRequests() !== 1)
     throw new Error('access cache: checks of cached answers asked Whop: the keys differ');
   whop.resetCounts();
   return { cachedChecksPerSecond, requestsFor1000ConcurrentChecks: requests, cache };
 }
+
+export const accessMeasurement: Measurement = {
+  name: 'check-access',
+  title: "`checkAccess`: its single flight, its cache, the cache's memory",
+  async run({ whop }) {
+    const access = await measureAccess(whop);
+    const { cache } = access;
+    return {
+      targets: [
+        {
+          measure: `Access requests, ${CONCURRENT_FIRST_CHECKS.toLocaleString('en-US')} concurrent first \`checkAccess\` of one user and resource`,
+          value: String(access.requestsFor1000ConcurrentChecks),
+          target: '1',
+          pass: access.requestsFor1000ConcurrentChecks === 1,
+        },
+        {
+          measure: '`checkAccess` answered from its cache, checks/s on one core',
+          value: Math.round(access.cachedChecksPerSecond).toLocaleString('en-US'),
+          target: '(for reference)',
+        },
+        {
+          measure: `\`checkAccess\` cache at ${cache.entries.toLocaleString('en-US')} answers (heap + array buffers)`,
+          value: `${cache.heapMiB.toFixed(1)} MiB (${Math.round(cache.bytesPerEntry)} B each)`,
+          target: '(for reference)',
+        },
+      ],
+      results: {
+        cachedChecksPerSecond: Math.round(access.cachedChecksPerSecond),
+        requestsFor1000ConcurrentFirstChecks: access.requestsFor1000ConcurrentChecks,
+        cacheEntries: cache.entries,
+        cacheMiB: Number(cache.heapMiB.toFixed(1)),
+        cacheBytesPerEntry: Math.round(cache.bytesPerEntry),
+      },
+    };
+  },
+};

@@ -1,4 +1,4 @@
-// Run by memory.ts in a child process started with --expose-gc: the heap of the default
+// Run by memory.ts (through child.ts) in a child process started with --expose-gc: the heap of the default
 // MemoryCodeStore once it holds 1,000,000 distinct codes.
 import { MemoryCodeStore } from 'passport-whop';
 

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ACCESS_PATH, GITHUB_PROFILE_PATH, TOKEN_PATH, WHOP_PROFILE_PATH } from './paths.js';
+import { FakeOpenIDProvider, TokenRefusal } from './fake-whop-oidc.js';
+import {
+  ACCESS_PATH,
+  GITHUB_PROFILE_PATH,
+  OIDC_TOKEN_PATH,
+  TOKEN_PATH,
+  USERINFO_PATH,
+  WHOP_PROFILE_PATH,
+} from './paths.js';
 
 // Answers are fixed strings, built once: the server should cost the same for every strategy
 // and as little as possible. Shapes follow Whop's /api/v5/me and GitHub's GET /user.
@@ -64,34 +72,69 @@ function send(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
-function answerToken(req: IncomingMessage, res: ServerResponse, counts: TokenCounts): void {
+/** The form of a POST, then `answer` with it. */
+function readForm(req: IncomingMessage, answer: (form: URLSearchParams) => void): void {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    const grant = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('grant_type');
-    if (grant === 'authorization_code' || grant === 'refresh_token') counts[grant] += 1;
-    else counts.other += 1;
-    send(
-      res,
-      200,
-      JSON.stringify({
-        access_token: token(),
-        token_type: 'bearer',
-        expires_in: 3600,
-        refresh_token: token(),
-        scope: 'openid',
-      }),
-    );
-  });
+  req.on('end', () => answer(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
 }
 
-/** A fake Whop (and GitHub) on 127.0.0.1: answers at once, keeps connections alive, counts token requests. */
+function answerOIDCToken(res: ServerResponse, form: URLSearchParams, oidc: FakeOpenIDProvider) {
+  try {
+    send(res, 200, oidc.exchange(form, token));
+  } catch (error) {
+    if (!(error instanceof TokenRefusal)) throw error;
+    // The app under test sent what Whop would refuse: its login fails, and so does the bench.
+    send(res, 400, JSON.stringify({ error: 'invalid_grant', error_description: error.message }));
+  }
+}
+
+function answerToken(res: ServerResponse, form: URLSearchParams, counts: TokenCounts): void {
+  const grant = form.get('grant_type');
+  if (grant === 'authorization_code' || grant === 'refresh_token') counts[grant] += 1;
+  else counts.other += 1;
+  send(
+    res,
+    200,
+    JSON.stringify({
+      access_token: token(),
+      token_type: 'bearer',
+      expires_in: 3600,
+      refresh_token: token(),
+      scope: 'openid',
+    }),
+  );
+}
+
+/**
+ * A fake Whop (and GitHub) on 127.0.0.1: both of Whop's flows (bench/fake-whop-oidc.ts for OAuth
+ * 2.1), the access check; answers at once, keeps connections alive, counts token requests.
+ */
 export async function startFakeWhop(): Promise<FakeWhop> {
   const counts: TokenCounts = { authorization_code: 0, refresh_token: 0, other: 0 };
   let accessRequests = 0;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer();
+  // Longer than any client's idle timeout, so the server never closes a socket a client reuses.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  // The issuer is the server's own origin, known once it listens.
+  const oidc = new FakeOpenIDProvider(url);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    if (req.method === 'POST' && path === TOKEN_PATH) return answerToken(req, res, counts);
+    if (req.method === 'POST' && path === TOKEN_PATH)
+      return readForm(req, (form) => answerToken(res, form, counts));
+    if (req.method === 'POST' && path === OIDC_TOKEN_PATH)
+      return readForm(req, (form) => answerOIDCToken(res, form, oidc));
+    if (req.method === 'GET' && path === USERINFO_PATH) {
+      if (!req.headers.authorization?.startsWith('Bearer ')) {
+        return send(res, 401, '{"error":"invalid_token"}');
+      }
+      return send(res, 200, oidc.userinfo);
+    }
+    const published = req.method === 'GET' ? oidc.answerGet(path) : undefined;
+    if (published !== undefined) return send(res, 200, published);
     if (req.method === 'GET' && ACCESS_PATH.test(path)) {
       if (!req.headers.authorization?.startsWith('Bearer ')) {
         return send(res, 401, '{"error":"unauthorized"}');
@@ -108,12 +151,8 @@ export async function startFakeWhop(): Promise<FakeWhop> {
     }
     send(res, 404, '{"error":"not_found"}');
   });
-  // Longer than any client's idle timeout, so the server never closes a socket a client reuses.
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     tokenRequests: counts,
     accessRequests: () => accessRequests,
     resetCounts() {

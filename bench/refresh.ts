@@ -1,7 +1,8 @@
 import refresh from 'passport-oauth2-refresh';
 import { refreshAccessToken } from 'passport-whop';
-import { createWhopStrategy } from './apps.js';
 import type { FakeWhop } from './fake-whop.js';
+import { createWhopStrategy } from './logins/legacy.js';
+import type { Measurement } from './measurement.js';
 
 export interface RefreshCounts {
   /** Token requests made by 100 concurrent `refreshAccessToken` calls. */
@@ -51,3 +52,27 @@ export async function countRefreshRequests(whop: FakeWhop): Promise<RefreshCount
   whop.resetCounts();
   return { whop: whopCount, passportOauth2Refresh: passportCount };
 }
+
+export const refreshMeasurement: Measurement = {
+  name: 'refresh',
+  title: `Token requests for ${CONCURRENT_REFRESHES} concurrent refreshes of one refresh token`,
+  async run({ whop }) {
+    const counts = await countRefreshRequests(whop);
+    return {
+      targets: [
+        {
+          measure: `Token requests, ${CONCURRENT_REFRESHES} concurrent \`refreshAccessToken\``,
+          value: String(counts.whop),
+          target: '1',
+          pass: counts.whop === 1,
+        },
+        {
+          measure: `Token requests, ${CONCURRENT_REFRESHES} concurrent passport-oauth2-refresh`,
+          value: String(counts.passportOauth2Refresh),
+          target: '(for comparison)',
+        },
+      ],
+      results: counts,
+    };
+  },
+};

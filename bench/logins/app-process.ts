@@ -1,7 +1,8 @@
-// One strategy's app in a process of its own, as a site runs it: several apps in one V8
-// isolate share its JIT and garbage collector, and the strategies' shapes would then slow down
-// each other's calls into the code they share (passport-oauth2, passport, express).
-import { createStrategy, startApp, type StrategyName } from './apps.js';
+// One login app in a process of its own, as a site runs it: several apps in one V8 isolate share
+// its JIT and garbage collector, and the strategies' shapes would then slow down each other's
+// calls into the code they share (passport-oauth2, passport, express).
+import { startApp } from './app.js';
+import { APPS, isAppName } from './catalog.js';
 
 /** What the app process answers to 'report'. */
 export interface AppReport {
@@ -10,8 +11,9 @@ export interface AppReport {
   readonly errors: string[];
 }
 
-const [name, whopURL] = process.argv.slice(2) as [StrategyName, string];
-const app = await startApp(createStrategy(name, whopURL));
+const [name, whopURL] = process.argv.slice(2) as [string, string];
+if (!isAppName(name)) throw new Error(`no login app is named ${name}`);
+const app = await startApp((origin) => APPS[name].create(whopURL, origin));
 process.on('message', (message) => {
   if (message !== 'report') return;
   const cpu = process.cpuUsage();

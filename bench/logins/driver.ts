@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { STRATEGIES, type StrategyName } from './apps.js';
+import { percentile } from '../stats.js';
 import type { AppReport } from './app-process.js';
+import type { AppName } from './catalog.js';
 import type { LoadJob, LoadResult } from './load.js';
 
 export interface LoginSettings {
@@ -15,9 +16,11 @@ export interface LoginSettings {
   readonly rounds: number;
 }
 
+/** One app's logins in one run. */
 export interface LoginStats {
   readonly logins: number;
   readonly loginsPerSecond: number;
+  /** Milliseconds per login (the redirect and the callback), nearest-rank. */
   readonly p50: number;
   readonly p99: number;
   /** Logins/s of each round on its own. */
@@ -65,7 +68,7 @@ export class AppProcess {
     readonly url: string,
   ) {}
 
-  static start(name: StrategyName, whopURL: string): Promise<AppProcess> {
+  static start(name: AppName, whopURL: string): Promise<AppProcess> {
     const entry = fileURLToPath(new URL('./app-process.ts', import.meta.url));
     // Inherits this process's flags, tsx's loader among them.
     const child = fork(entry, [name, whopURL]);
@@ -89,52 +92,47 @@ export class AppProcess {
   }
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /**
- * Logins against all the apps at once, in rounds: each app has its own logins in flight, so a
- * burst of noise on the machine falls on all of them alike, and each app's logins/s is what it
- * does with its share of the machine. Taking turns, one app at a time, a burst falls on one of
- * them only: on this shared machine single rounds then varied by 40 %.
+ * Logins against the apps at once, in rounds: each app has its own logins in flight, so a burst
+ * of noise on the machine falls on all of them alike, and each app's logins/s is what it does
+ * with its share of the machine. Taking turns, one app at a time, a burst falls on one of them
+ * only: on this shared machine single rounds then varied by 40 %. Stats in the order of `apps`.
  */
 export async function measureLogins(
-  apps: Readonly<Record<StrategyName, AppProcess>>,
+  apps: readonly { readonly name: AppName; readonly process: AppProcess }[],
   settings: LoginSettings,
-  onRound: (round: number, rates: Record<StrategyName, number>) => void = () => {},
-): Promise<Record<StrategyName, LoginStats>> {
+  onRound: (round: number, rates: number[]) => void = () => {},
+): Promise<LoginStats[]> {
   const client = LoadClient.start();
   const runId = randomBytes(4).toString('hex');
   let batch = 0;
   const cpuMicros = () =>
-    Promise.all(STRATEGIES.map(async (name) => (await apps[name].report()).cpuMicros));
+    Promise.all(apps.map(async (app) => (await app.process.report()).cpuMicros));
   const runAll = async (limit: { count: number } | { durationMs: number }) => {
     batch += 1;
-    const jobs = STRATEGIES.map((name) => ({
+    const jobs = apps.map((app) => ({
       ...limit,
-      base: apps[name].url,
+      base: app.process.url,
       concurrency: settings.concurrency,
-      codePrefix: `${runId}-${name}-${batch}-`,
+      codePrefix: `${runId}-${app.name}-${batch}-`,
     }));
     const before = await cpuMicros();
     const results = await client.run(jobs);
     const after = await cpuMicros();
-    STRATEGIES.forEach((name, i) => {
+    apps.forEach((app, i) => {
       const { failures, latencies, firstFailure } = results[i]!;
       if (failures > 0) {
         throw new Error(
-          `${failures} of ${failures + latencies.length} ${name} logins failed; the first: ${firstFailure}`,
+          `${failures} of ${failures + latencies.length} ${app.name} logins failed; the first: ${firstFailure}`,
         );
       }
     });
-    return STRATEGIES.map((_, i) => ({ ...results[i]!, cpuMicros: after[i]! - before[i]! }));
+    return apps.map((_, i) => ({ ...results[i]!, cpuMicros: after[i]! - before[i]! }));
   };
 
   try {
     await runAll({ count: settings.warmup });
-    const totals = STRATEGIES.map(() => ({
+    const totals = apps.map(() => ({
       ms: 0,
       cpuMicros: 0,
       latencies: [] as number[],
@@ -142,33 +140,29 @@ export async function measureLogins(
     }));
     for (let round = 0; round < settings.rounds; round += 1) {
       const results = await runAll({ durationMs: settings.roundMs });
-      const rates = {} as Record<StrategyName, number>;
-      STRATEGIES.forEach((name, i) => {
-        const result = results[i]!;
+      results.forEach((result, i) => {
         const total = totals[i]!;
         total.ms += result.elapsedMs;
         total.cpuMicros += result.cpuMicros;
         total.latencies.push(...result.latencies);
-        rates[name] = (result.latencies.length / result.elapsedMs) * 1000;
-        total.rates.push(rates[name]);
+        total.rates.push((result.latencies.length / result.elapsedMs) * 1000);
       });
-      onRound(round, rates);
+      onRound(
+        round,
+        totals.map((total) => total.rates[round]!),
+      );
     }
-    return Object.fromEntries(
-      STRATEGIES.map((name, i) => {
-        const { ms, cpuMicros, latencies, rates } = totals[i]!;
-        const sorted = latencies.sort((a, b) => a - b);
-        const stats: LoginStats = {
-          logins: sorted.length,
-          loginsPerSecond: (sorted.length / ms) * 1000,
-          p50: percentile(sorted, 50),
-          p99: percentile(sorted, 99),
-          roundRates: rates,
-          cpuMicrosPerLogin: cpuMicros / sorted.length,
-        };
-        return [name, stats];
-      }),
-    ) as Record<StrategyName, LoginStats>;
+    return totals.map(({ ms, cpuMicros, latencies, rates }) => {
+      const sorted = latencies.sort((a, b) => a - b);
+      return {
+        logins: sorted.length,
+        loginsPerSecond: (sorted.length / ms) * 1000,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        roundRates: rates,
+        cpuMicrosPerLogin: cpuMicros / sorted.length,
+      };
+    });
   } finally {
     client.close();
   }

@@ -1,13 +1,14 @@
-// The floor of the login benchmark: the least a Passport strategy can do for the same login, so
-// the table shows what each strategy library costs above it. It keeps the state in the session
+// The floor of the legacy flow's logins: the least a Passport strategy can do for the same login,
+// so the table shows what each strategy library costs above it. It keeps the state in the session
 // and makes the same two requests (the code exchange, the profile) with node:http, and nothing
-// else: no timeout, no size cap, no error mapping, no single-use code record.
+// else: no timeout, no size cap, no error mapping, no single-use code record. With `accessURL`,
+// the access flow's floor: one more request, the access check, before verify.
 import { randomBytes } from 'node:crypto';
 import { request, type IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import passport from 'passport';
 
-type Verify = (
+export type Verify = (
   accessToken: string,
   refreshToken: string | undefined,
   profile: { id: string; displayName?: string },
@@ -22,12 +23,14 @@ export interface FloorOptions {
   readonly userProfileURL: string;
   /** A path, resolved against the request's Host header. */
   readonly callbackURL: string;
+  /** The access check's URL for a user: asked after the profile, a `has_access: false` fails. */
+  readonly accessURL?: (userId: string) => string;
 }
 
 const SESSION_KEY = 'floor:state';
 
 /** One request's whole answer as a string, or the transport error. */
-function call(
+export function call(
   url: string,
   init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
   done: (err: Error | null, status?: number, body?: string) => void,
@@ -112,12 +115,32 @@ export class FloorStrategy extends passport.Strategy {
       } catch (error) {
         return this.error(error as Error);
       }
-      this.verify(
-        accessToken,
-        refreshToken,
-        { id: profile.id, displayName: profile.name },
-        (error, user) => (error ? this.error(error) : user ? this.success(user) : this.fail()),
-      );
+      const { accessURL } = this.options;
+      if (accessURL === undefined) return this.finish(accessToken, refreshToken, profile);
+      call(accessURL(profile.id), { method: 'GET', headers }, (err, status, body) => {
+        if (err || status !== 200) return this.error(err ?? new Error(`access: HTTP ${status}`));
+        let answer: { has_access?: boolean };
+        try {
+          answer = JSON.parse(body!) as typeof answer;
+        } catch (error) {
+          return this.error(error as Error);
+        }
+        if (answer.has_access !== true) return this.fail({ message: 'no access' }, 403);
+        this.finish(accessToken, refreshToken, profile);
+      });
     });
+  }
+
+  private finish(
+    accessToken: string,
+    refreshToken: string | undefined,
+    profile: { id: string; name?: string },
+  ): void {
+    this.verify(
+      accessToken,
+      refreshToken,
+      { id: profile.id, displayName: profile.name },
+      (error, user) => (error ? this.error(error) : user ? this.success(user) : this.fail()),
+    );
   }
 }

@@ -1,7 +1,8 @@
 // The client side of the login benchmark, run in its own process (see driver.ts) so that its
 // work never shares an event loop with the apps it measures.
 import { Agent, request } from 'undici';
-import { CALLBACK_PATH, LOGIN_PATH } from './paths.js';
+import { codeFor } from '../fake-whop-oidc.js';
+import { CALLBACK_PATH, LOGIN_PATH } from '../paths.js';
 
 /** Logins against one app: `count` of them, or as many as start within `durationMs`. */
 export interface LoadJob {
@@ -29,8 +30,11 @@ function sessionCookie(setCookie: string | string[] | undefined): string {
   return first.split(';', 1)[0]!;
 }
 
-/** A browser's login: GET the redirect route, then the callback with the state and a new code. */
-async function login(base: string, code: string): Promise<number> {
+/**
+ * A browser's login: GET the redirect route, then the callback with the state and a new code
+ * (which carries the OAuth 2.1 redirect's nonce and PKCE challenge: see codeFor).
+ */
+async function login(base: string, unique: string): Promise<number> {
   const start = performance.now();
   const redirect = await request(`${base}${LOGIN_PATH}`, { dispatcher });
   await redirect.body.dump();
@@ -38,9 +42,10 @@ async function login(base: string, code: string): Promise<number> {
   if (redirect.statusCode !== 302 || typeof location !== 'string') {
     throw new Error(`the login route answered ${redirect.statusCode}, not a redirect`);
   }
-  const state = new URL(location).searchParams.get('state');
+  const authorize = new URL(location);
+  const state = authorize.searchParams.get('state');
   if (!state) throw new Error('the redirect carries no state');
-  const query = new URLSearchParams({ code, state });
+  const query = new URLSearchParams({ code: codeFor(authorize, unique), state });
   const callback = await request(`${base}${CALLBACK_PATH}?${query}`, {
     dispatcher,
     headers: { cookie: sessionCookie(redirect.headers['set-cookie']) },

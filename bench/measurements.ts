@@ -1,0 +1,16 @@
+// Every measurement of `npm run bench`, in the order they run and are reported. To add one, write
+// a module exporting a `Measurement` (bench/measurement.ts) and list it here (bench/README.md).
+import { accessMeasurement } from './access.js';
+import { FLOWS } from './logins/catalog.js';
+import { loginMeasurement } from './logins/measure.js';
+import type { Measurement } from './measurement.js';
+import { codeRecordMeasurement } from './memory.js';
+import { refreshMeasurement } from './refresh.js';
+
+export const MEASUREMENTS: readonly Measurement[] = [
+  // logins-legacy, logins-oauth21, logins-access: WhopStrategy against each flow's peer.
+  ...FLOWS.map(loginMeasurement),
+  refreshMeasurement,
+  codeRecordMeasurement,
+  accessMeasurement,
+];
