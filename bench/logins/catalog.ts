@@ -6,8 +6,10 @@ import type { Strategy } from 'passport';
 import { WHOP_PROFILE_PATH } from '../paths.js';
 
 interface AppSpec {
-  /** As the tables show it. */
+  /** As the flow's table shows it. */
   readonly label: string;
+  /** As the targets table shows it. */
+  readonly short: string;
   /** The strategy, given the fake Whop's origin and the app's own. */
   readonly create: (whop: string, origin: string) => Promise<Strategy>;
 }
@@ -34,30 +36,37 @@ async function legacyFloor(whop: string, withAccess: boolean): Promise<Strategy>
 export const APPS = {
   'whop-legacy': {
     label: 'WhopStrategy (passport-whop)',
+    short: 'WhopStrategy',
     create: async (whop) => (await legacy()).createWhopStrategy(whop),
   },
   oauth2: {
     label: 'OAuth2Strategy (passport-oauth2)',
+    short: 'OAuth2Strategy',
     create: async (whop) => (await legacy()).createOAuth2Strategy(whop),
   },
   github2: {
     label: 'GitHubStrategy (passport-github2)',
+    short: 'GitHubStrategy',
     create: async (whop) => (await legacy()).createGitHubStrategy(whop),
   },
   'floor-legacy': {
     label: 'Floor (passport-strategy + node:http)',
+    short: 'floor',
     create: (whop) => legacyFloor(whop, false),
   },
   'whop-oauth21': {
     label: "WhopStrategy, flow: 'oauth2.1'",
+    short: 'WhopStrategy',
     create: async (whop) => (await oauth21()).createWhopOIDCStrategy(whop),
   },
   'openid-client': {
     label: 'openid-client/passport Strategy (v6)',
+    short: 'openid-client',
     create: async (whop, origin) => (await oauth21()).createOpenIDClientStrategy(whop, origin),
   },
   'floor-oauth21': {
     label: 'Floor (passport-strategy + node:http + node:crypto)',
+    short: 'floor',
     create: async (whop) => {
       const [{ FloorOIDCStrategy }, { oidcEndpoints, OIDC_SCOPE }, { legacyEndpoints }] =
         await Promise.all([import('./floor-oauth21.js'), oauth21(), legacy()]);
@@ -71,6 +80,7 @@ export const APPS = {
   },
   'whop-access': {
     label: "WhopStrategy, requireAccess: 'prod_…'",
+    short: 'WhopStrategy + requireAccess',
     create: async (whop) => {
       const { BENCH_RESOURCE } = await import('./verify.js');
       return (await legacy()).createWhopStrategy(whop, BENCH_RESOURCE);
@@ -78,10 +88,12 @@ export const APPS = {
   },
   'oauth2-access': {
     label: 'OAuth2Strategy + one access request in verify',
+    short: 'OAuth2Strategy + access request',
     create: async (whop) => (await legacy()).createOAuth2AccessStrategy(whop),
   },
   'floor-access': {
     label: 'Floor + one access request (node:http)',
+    short: 'floor',
     create: (whop) => legacyFloor(whop, true),
   },
 } satisfies Record<string, AppSpec>;

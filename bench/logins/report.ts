@@ -87,18 +87,19 @@ export function flowTargets(m: FlowRuns, enoughRuns: boolean): Target[] {
   const subject = summaries.find((a) => a.name === m.flow.subject)!;
   const peer = summaries.find((a) => a.name === m.flow.peer)!;
   const flowName = m.flow.name.replace(/^logins-/, '');
+  const short = (name: AppName) => APPS[name].short;
   return [
     {
-      measure: `Logins/s, ${label(m.flow.subject)} / ${label(m.flow.peer)} (${flowName}; median of ${subject.ratioToPeer.n} rounds, min–max)`,
+      measure: `${flowName}: logins/s, ${short(m.flow.subject)} / ${short(m.flow.peer)} (median of ${subject.ratioToPeer.n} rounds, min–max)`,
       value: formatSpread(subject.ratioToPeer),
-      target: enoughRuns ? '>= 1.00' : '>= 1.00 (needs 3 runs for a verdict)',
+      target: enoughRuns ? '>= 1.00' : '>= 1.00 (no verdict under 3 runs)',
       ...(enoughRuns && { pass: subject.ratioToPeer.median >= 1 }),
     },
-    ...[subject, peer].map((a) => ({
-      measure: `CPU µs/login above the floor, ${label(a.name)} (${flowName}; median of runs, min to max)`,
-      value: formatSignedSpread(a.aboveFloor),
+    {
+      measure: `${flowName}: CPU µs/login above the floor, ${short(m.flow.subject)}; ${short(m.flow.peer)} (median of runs, min to max)`,
+      value: `${formatSignedSpread(subject.aboveFloor)}; ${formatSignedSpread(peer.aboveFloor)}`,
       target: '(for reference)',
-    })),
+    },
   ];
 }
 
