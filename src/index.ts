@@ -1,5 +1,28 @@
 export { WhopStrategy, WhopStrategy as Strategy } from './strategy.js';
 export type { WhopAuthenticateOptions } from './flow/authorize.js';
+export { WhopAppStrategy } from './app-strategy.js';
+export type {
+  WhopAppAuthenticateOptions,
+  WhopAppStrategyOptions,
+  WhopAppStrategyOptionsBase,
+  WhopAppStrategyOptionsWithRequest,
+  WhopAppUser,
+  WhopAppVerifyFunction,
+  WhopAppVerifyFunctionWithRequest,
+} from './app-options.js';
+export {
+  USER_TOKEN_ALGORITHM,
+  USER_TOKEN_AUDIENCE,
+  USER_TOKEN_EXPIRED,
+  USER_TOKEN_ISSUER_INVALID,
+  USER_TOKEN_MALFORMED,
+  USER_TOKEN_MISSING,
+  USER_TOKEN_NO_EXPIRY,
+  USER_TOKEN_NO_SUBJECT,
+  USER_TOKEN_NOT_YET_VALID,
+  USER_TOKEN_SIGNATURE,
+} from './whop/user-token.js';
+export { NO_ACCESS, NOT_A_RESOURCE } from './flow/require-access.js';
 export { withParams, withRequestAndParams } from './flow/verify.js';
 export type {
   AsyncVerifyFunction,

@@ -91,8 +91,8 @@ function toError(reason: unknown): Error {
     : new Error(`The verify function rejected with ${String(reason)}`, { cause: reason });
 }
 
-/** Ends the login as a resolved value says: `undefined` leaves it to `done`. */
-function settle(result: PromiseLike<unknown>, done: VerifyCallback): void {
+/** @internal Ends the login as a resolved value says: `undefined` leaves it to `done`. */
+export function settle(result: PromiseLike<unknown>, done: VerifyCallback): void {
   result.then(
     // Out of the promise job, so a throw further down Passport is not an unhandled rejection.
     (user) => {

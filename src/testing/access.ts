@@ -1,6 +1,6 @@
 // Whop's access check (REST API v1): `GET /api/v1/users/{id}/access/{resource_id}`, answered from
 // levels the test sets with `MockWhop#setAccess`, for the user behind the bearer token.
-import type { MockContext } from './model.js';
+import { appOfApiKey, type MockContext } from './model.js';
 import { bearerToken, sendJSON, type Exchange } from './wire.js';
 
 /** What a user may do with a Whop resource, as Whop's access check answers it. */
@@ -41,9 +41,10 @@ function refuse(exchange: Exchange, status: number, type: string, message: strin
 }
 
 /**
- * `GET /api/v1/users/{id}/access/{resource_id}` with a user's OAuth access token (either flow):
- * `{ has_access, access_level }`. The mock lets a user's token ask about that user only (by ID
- * or username): whether Whop lets one user's token ask about another is not documented.
+ * `GET /api/v1/users/{id}/access/{resource_id}`: `{ has_access, access_level }`. Asked with an
+ * app's API key (a registered client's secret, as Whop documents the call), about any user; with
+ * a user's OAuth access token (either flow), about that user only (by ID or username): whether
+ * Whop lets one user's token ask about another is not documented.
  */
 export function accessCheck(
   exchange: Exchange,
@@ -51,10 +52,16 @@ export function accessCheck(
   match: RegExpExecArray,
 ): void {
   const token = bearerToken(exchange.req);
-  const grant = token === undefined ? undefined : context.grants.accessGrant(token);
+  const app = token === undefined ? undefined : appOfApiKey(context.clients, token);
+  const grant = token === undefined || app ? undefined : context.grants.accessGrant(token);
   const user = context.users.find((u) => u.id === grant?.userID);
-  if (grant === undefined || user === undefined)
-    return refuse(exchange, 401, 'unauthorized', 'The access token is invalid, expired or revoked');
+  if (app === undefined && (grant === undefined || user === undefined))
+    return refuse(
+      exchange,
+      401,
+      'unauthorized',
+      'The API key or access token is invalid, expired or revoked',
+    );
   let asked: string;
   try {
     asked = decodeURIComponent(match[1]!);
@@ -62,10 +69,12 @@ export function accessCheck(
     return refuse(exchange, 400, 'invalid_request', 'The user id is not a valid path segment');
   }
   const resource = match[2]!;
-  if (asked !== user.id && asked !== user.username)
+  if (user !== undefined && asked !== user.id && asked !== user.username)
     return refuse(exchange, 403, 'forbidden', "A user's token can only check that user's access");
   if (!RESOURCE_ID.test(resource))
     return refuse(exchange, 404, 'not_found', `No company, product or experience ${resource}`);
-  const level = context.access.get(user.id, resource);
+  // An API key asks about anyone: a known user by username too.
+  const userID = user?.id ?? context.users.find((u) => u.username === asked)?.id ?? asked;
+  const level = context.access.get(userID, resource);
   sendJSON(exchange, 200, { has_access: level !== 'no_access', access_level: level });
 }

@@ -10,3 +10,5 @@ export type {
   MockStrategyOptionsRequest,
 } from './strategy-options.js';
 export type { MockAccessLevel } from './access.js';
+export { MOCK_USER_TOKEN_ISSUER } from './user-tokens.js';
+export type { MockAppStrategyOptions, MockUserTokenOptions } from './user-tokens.js';

@@ -22,6 +22,12 @@ import {
   type MockStrategyOptions,
   type MockStrategyOptionsRequest,
 } from './strategy-options.js';
+import {
+  appStrategyOptions,
+  userToken,
+  type MockAppStrategyOptions,
+  type MockUserTokenOptions,
+} from './user-tokens.js';
 import type { Exchange } from './wire.js';
 
 /** How {@link startMockWhop} sets up the mock. */
@@ -98,6 +104,18 @@ export interface MockWhop {
   strategyOptions(request?: MockStrategyOptionsRequest): MockStrategyOptions;
   /** The same for the OAuth 2.1 flow: `whop.strategyOptions({ flow: 'oauth2.1', callbackURL })`. */
   strategyOptions(request: MockOAuth21StrategyOptionsRequest): MockOAuth21StrategyOptions;
+  /**
+   * A user token as Whop's proxy adds it to an embedded app's requests (`x-whop-user-token`):
+   * ES256, signed with the key the mock's JWKS serves, issuer `urn:whopcom:exp-proxy`, `sub` the
+   * user, `aud` the app. Defaults: the mock's first user, {@link MOCK_CLIENT}'s ID, 300 s.
+   */
+  userToken(options?: MockUserTokenOptions): Promise<string>;
+  /**
+   * The options that point a `WhopAppStrategy` at this mock: the app ID its user tokens name by
+   * default, its JWKS, and an API key its access check takes. Spread them last:
+   * `new WhopAppStrategy({ ...yours, ...whop.appStrategyOptions() }, verify)`.
+   */
+  appStrategyOptions(): MockAppStrategyOptions;
   /**
    * Set what the access check (`GET /api/v1/users/{id}/access/{resource_id}`) answers for a user
    * and a resource: `admin` or `customer` have access, `no_access` (every pair never set) not.
@@ -241,6 +259,8 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
       else clients[index] = client;
     },
     setAccess: (userID, resourceID, level) => access.set(userID, resourceID, level),
+    userToken: (tokenOptions) => userToken(context, tokenOptions),
+    appStrategyOptions: () => appStrategyOptions(context),
     requestCount: (path, grantType) =>
       requests.filter(
         (r) => r.path === path && (grantType === undefined || r.grantType === grantType),

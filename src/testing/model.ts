@@ -124,6 +124,17 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
+ * The app whose API key `token` is: Whop's apps have one secret key, the legacy flow's client
+ * secret and the bearer of the app's API calls; the mock takes a confidential client's secret.
+ */
+export function appOfApiKey(
+  clients: readonly MockWhopClient[],
+  token: string,
+): MockWhopClient | undefined {
+  return clients.find((c) => c.clientSecret !== undefined && sameSecret(token, c.clientSecret));
+}
+
+/**
  * The client a token or revoke request authenticates as, from `client_id` and `client_secret` in
  * the form (Whop takes them in the body, not HTTP Basic). `requireSecret` is the legacy flow's
  * rule; in the OAuth 2.1 flow only confidential clients need one.

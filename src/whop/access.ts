@@ -28,6 +28,13 @@ export interface AccessSettings {
   readonly cacheSize: number;
   readonly http: HttpSettings;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The app's API key: when set, every check is asked with it rather than the user's token, and
+   * answers are kept per environment, user and resource (any token of the user shares them).
+   */
+  readonly apiKey?: string | undefined;
+  /** Which Whop the answers come from, for the cache key with an API key. */
+  readonly environment?: string;
   /** The cache's clock (default `performance`); tests move it. */
   readonly perf?: { now(): number };
 }
@@ -56,7 +63,8 @@ export function tokenKey(accessToken: string): string {
  * Asks Whop whether users have access to resources, for one strategy: concurrent identical
  * questions share one request, and answers (yes or no) are kept for `maxAge` milliseconds in a
  * bounded LRU cache. Keys are the token's hash, the resource and the user: an answer is only
- * ever given back for the same token and user. Errors are not kept.
+ * ever given back for the same token and user. With the app's API key, the checks are asked with
+ * the key and the keys are the environment, the resource and the user. Errors are not kept.
  *
  * @internal
  */
@@ -68,25 +76,38 @@ export class AccessChecker {
 
   constructor(private readonly settings: AccessSettings) {}
 
+  /** Whether checks are asked with the app's API key (no user token needed). */
+  get usesApiKey(): boolean {
+    return this.settings.apiKey !== undefined;
+  }
+
   /**
    * Whether `userId` has access to `resourceId`, from the cache or from Whop. `hashed` is
-   * {@link tokenKey} of `accessToken`; `http` the settings of this request (a login's deadline).
+   * {@link tokenKey} of `accessToken` (both unused with an API key); `http` the settings of this
+   * request (a login's deadline).
    */
   check(
-    accessToken: string,
-    hashed: string,
+    accessToken: string | undefined,
+    hashed: string | undefined,
     userId: string,
     resourceId: string,
     http: HttpSettings = this.settings.http,
   ): Promise<WhopAccess> {
-    // The user ID goes last: the hash and the resource ID hold no space, so keys cannot collide.
-    const key = `${hashed} ${resourceId} ${userId}`;
+    const { apiKey, environment = 'production' } = this.settings;
+    const bearer = apiKey ?? accessToken;
+    if (bearer === undefined)
+      return Promise.reject(
+        new TypeError("An access check needs the user's access token or the app's API key"),
+      );
+    // The user ID goes last: the hash (or the environment) and the resource ID hold no space, so
+    // keys cannot collide; the key itself is never part of one.
+    const key = `${apiKey === undefined ? hashed : `key:${environment}`} ${resourceId} ${userId}`;
     const cached = this.cache?.get(key);
     if (cached !== undefined) return Promise.resolve(cached);
     const pending = this.inFlight.get(key);
     if (pending !== undefined) return pending;
     // Removed once settled, before any caller sees the outcome: a failure is asked again.
-    const request = this.ask(accessToken, userId, resourceId, http)
+    const request = this.ask(bearer, userId, resourceId, http)
       .then((answer) => this.remember(key, answer))
       .finally(() => {
         if (this.inFlight.get(key) === request) this.inFlight.delete(key);
@@ -114,18 +135,18 @@ export class AccessChecker {
 
   /** One request to Whop's access endpoint; any answer but a well-formed 2xx is an error. */
   private async ask(
-    accessToken: string,
+    bearer: string,
     userId: string,
     resourceId: string,
     http: HttpSettings,
   ): Promise<WhopAccess> {
     const path = `/users/${encodeURIComponent(userId)}/access/${resourceId}`;
     const { apiURL: url, headers } = this.settings;
-    const response = await send({ step: 'access', url, path, bearer: accessToken, headers }, http);
+    const response = await send({ step: 'access', url, path, bearer, headers }, http);
     const { status, retryAfter } = response;
     if (!isSuccess(response)) {
       // Whop's error messages may quote what they were sent.
-      const detail = redact(describeFailure(response), [accessToken]);
+      const detail = redact(describeFailure(response), [bearer]);
       throw internalError('access', detail, { status, retryAfter });
     }
     const json = parseJSON(response.text) as Record<string, unknown> | null | undefined;
@@ -152,11 +173,12 @@ export class AccessChecker {
 export async function admit(
   checker: AccessChecker,
   resources: readonly string[],
-  accessToken: string,
+  accessToken: string | undefined,
   userId: string,
   http: HttpSettings,
 ): Promise<WhopAccessLevels | string> {
-  const hashed = tokenKey(accessToken);
+  const hashed =
+    checker.usesApiKey || accessToken === undefined ? undefined : tokenKey(accessToken);
   const answers = await Promise.all(
     resources.map((resource) => checker.check(accessToken, hashed, userId, resource, http)),
   );

@@ -2,7 +2,8 @@ import type { JWTPayload, RemoteJWKSet } from 'jose';
 import { InternalOAuthError } from 'passport-oauth2';
 import type { Deadline } from '../flow/deadline.js';
 import { internalError } from './errors.js';
-import { describeFailure, send, type HttpSettings } from './http.js';
+import type { HttpSettings } from './http.js';
+import { loadJose, remoteKeys } from './jwks.js';
 
 /** How long Whop's keys are trusted before they are fetched again (an unknown `kid` refetches sooner). */
 const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
@@ -15,15 +16,6 @@ const REQUIRED_CLAIMS = ['exp', 'sub'];
 const ALGORITHMS = ['ES256'];
 
 type Jose = typeof import('jose');
-let jose: Promise<Jose> | undefined;
-/**
- * jose is ES modules only: loaded when the first ID token comes, so that `require('passport-whop')`
- * works on every Node 20 (require of ES modules needs 20.19), and the legacy flow never loads it.
- */
-function loadJose(): Promise<Jose> {
-  jose ??= import('jose');
-  return jose;
-}
 
 // jose's JWTPayload, declared here: jose is ES modules only, and a CommonJS declaration file that
 // imports its types fails a `module: node16` consumer with TS1479.
@@ -71,25 +63,7 @@ export class IdTokenVerifier {
 
   /** The strategy's one JWKS, created on first use. */
   private keys(): Promise<RemoteJWKSet> {
-    this.jwks ??= loadJose().then(({ createRemoteJWKSet, customFetch }) => {
-      const { jwksURL, http, headers } = this.settings;
-      return createRemoteJWKSet(new URL(jwksURL), {
-        timeoutDuration: Math.ceil(http.timeout),
-        cacheMaxAge: JWKS_MAX_AGE_MS,
-        // Through this package's client: its timeout, size cap, agent and headers.
-        [customFetch]: async (url: string) => {
-          const response = await send({ step: 'jwks', url, headers }, http);
-          if (response.status !== 200) {
-            const { status, retryAfter } = response;
-            throw internalError('jwks', describeFailure(response), { status, retryAfter });
-          }
-          return new Response(response.text, {
-            status: 200,
-            headers: { 'content-type': 'application/json' },
-          });
-        },
-      });
-    });
+    this.jwks ??= remoteKeys({ ...this.settings, cacheMaxAge: JWKS_MAX_AGE_MS });
     return this.jwks;
   }
 
