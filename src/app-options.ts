@@ -86,6 +86,18 @@ export interface WhopAppAuthenticateOptions {
   [option: string]: unknown;
 }
 
+// So that `passport.authenticate('whop-app', { session: false, requireAccess })` type-checks, as
+// `scope` does: Passport hands every option to the strategy.
+declare module 'passport' {
+  interface AuthenticateOptions {
+    /**
+     * `whop-app` and `whop`: let in only users with access to this Whop resource (`biz_...`,
+     * `prod_...` or `exp_...`), or to at least one of these, for this request.
+     */
+    requireAccess?: string | readonly string[];
+  }
+}
+
 /** The options, checked, with the defaults filled in. */
 export interface ResolvedAppOptions {
   readonly appId: string;

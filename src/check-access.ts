@@ -1,11 +1,15 @@
 import { tokenKey, type WhopAccess } from './whop/access.js';
 import { isResourceId, RESOURCE_RULE } from './options.js';
+import { WhopAppStrategy } from './app-strategy.js';
 import { WhopStrategy } from './strategy.js';
 
 /** What {@link checkAccess} asks about. */
 export interface CheckAccessOptions {
-  /** The user's access token, as the login gave it (or a refresh renewed it). */
-  readonly accessToken: string;
+  /**
+   * The user's access token, as the login gave it (or a refresh renewed it). Not needed when the
+   * strategy has the app's `apiKey`: the check is then asked with the key.
+   */
+  readonly accessToken?: string;
   /** The user's Whop ID (`user_...`): `profile.id`. */
   readonly userId: string;
   /** The company (`biz_...`), product (`prod_...`) or experience (`exp_...`) to check. */
@@ -13,11 +17,13 @@ export interface CheckAccessOptions {
 }
 
 /**
- * Whether a user has access to a Whop resource, asked with the user's own access token at the
- * strategy's `apiURL` (its environment's), with its timeout, agent and headers. For the requests
- * after login: concurrent identical checks share one request, and answers are kept for the
- * strategy's `accessMaxAge` (default 60 s), only ever for the same token and user. "No access"
- * is an answer (`hasAccess: false`), not an error.
+ * Whether a user has access to a Whop resource, asked at the strategy's `apiURL` (its
+ * environment's), with its timeout, agent and headers: with the app's API key when the strategy
+ * has an `apiKey` (a `WhopAppStrategy`'s, or a `WhopStrategy`'s), else with the user's own access
+ * token. For the requests after login: concurrent identical checks share one request, and
+ * answers are kept for the strategy's `accessMaxAge` (default 60 s), only ever for the same user
+ * (and, without an API key, the same token). "No access" is an answer (`hasAccess: false`), not
+ * an error.
  *
  * Rejects with a `TypeError` for a bad argument (before any request), and an
  * `InternalOAuthError` 'Failed to check the user's access: ...' when Whop could not answer
@@ -34,21 +40,33 @@ export interface CheckAccessOptions {
  * ```
  */
 export async function checkAccess(
-  strategy: WhopStrategy,
+  strategy: WhopStrategy | WhopAppStrategy,
   options: CheckAccessOptions,
 ): Promise<WhopAccess> {
-  if (!(strategy instanceof WhopStrategy))
-    throw new TypeError('checkAccess requires a WhopStrategy as its strategy argument');
+  if (!(strategy instanceof WhopStrategy) && !(strategy instanceof WhopAppStrategy))
+    throw new TypeError(
+      'checkAccess requires a WhopStrategy or a WhopAppStrategy as its strategy argument',
+    );
   if (typeof options !== 'object' || options === null)
     throw new TypeError(
       'checkAccess requires an options object: { accessToken, userId, resourceId }',
     );
   const { accessToken, userId, resourceId } = options;
-  if (typeof accessToken !== 'string' || accessToken === '')
-    throw new TypeError('checkAccess requires an accessToken: a non-empty string');
+  const withKey = strategy.access.usesApiKey;
+  if (
+    withKey
+      ? accessToken !== undefined && typeof accessToken !== 'string'
+      : typeof accessToken !== 'string' || accessToken === ''
+  )
+    throw new TypeError(
+      withKey
+        ? 'checkAccess requires the accessToken, when given, to be a string'
+        : "checkAccess requires an accessToken: a non-empty string (or the strategy's apiKey option)",
+    );
   if (typeof userId !== 'string' || userId === '')
     throw new TypeError("checkAccess requires a userId: the user's Whop ID (user_...)");
   if (!isResourceId(resourceId))
     throw new TypeError(`checkAccess requires a resourceId: ${RESOURCE_RULE}`);
-  return strategy.access.check(accessToken, tokenKey(accessToken), userId, resourceId);
+  if (withKey) return strategy.access.check(undefined, undefined, userId, resourceId);
+  return strategy.access.check(accessToken, tokenKey(accessToken!), userId, resourceId);
 }

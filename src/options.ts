@@ -69,6 +69,12 @@ export interface WhopCommonOptions {
   requireAccess?: string | readonly string[];
   /** Whop's REST API, where access is checked (default `https://api.whop.com/api/v1`). */
   apiURL?: string;
+  /**
+   * The app's API key, from Whop's dashboard: when set, access checks (`requireAccess`,
+   * `checkAccess`) are asked with it rather than the user's access token, as Whop documents the
+   * call, and `checkAccess` needs no access token.
+   */
+  apiKey?: string;
   /** How long `checkAccess` keeps an answer, in milliseconds (default 60000; `0`: not at all). */
   accessMaxAge?: number;
   /** How many answers `checkAccess` keeps at most, the least recently used dropped (default 10000). */
@@ -156,6 +162,8 @@ export interface ResolvedOptions {
   readonly requireAccess: readonly string[] | undefined;
   readonly accessMaxAge: number;
   readonly accessCacheSize: number;
+  /** The app's API key for the access checks. */
+  readonly apiKey: string | undefined;
 }
 
 function fail(option: string, why: string): never {
@@ -302,6 +310,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     );
   const apiURL = checkURL('apiURL', raw.apiURL ?? API_URLS[environment]);
   if (/[?#]/.test(apiURL)) fail('apiURL', 'a URL without a query or a fragment');
+  const apiKey = raw.apiKey;
+  if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.trim() === ''))
+    fail('apiKey', "the app's API key from Whop's dashboard, a non-empty string");
   const accessMaxAge = raw.accessMaxAge ?? DEFAULT_ACCESS_MAX_AGE_MS;
   if (typeof accessMaxAge !== 'number' || !Number.isFinite(accessMaxAge) || accessMaxAge < 0)
     fail('accessMaxAge', 'a number of milliseconds, 0 or more (0 turns the cache off)');
@@ -336,6 +347,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     requireAccess,
     accessMaxAge,
     accessCacheSize,
+    apiKey: apiKey as string | undefined,
   };
 }
 

@@ -170,6 +170,8 @@ export class WhopStrategy extends OAuth2Strategy {
       cacheSize: resolved.accessCacheSize,
       http: this.http,
       headers: this.customHeaders,
+      apiKey: resolved.apiKey,
+      environment: resolved.environment,
     });
 
     this.checks = new LoginChecks({

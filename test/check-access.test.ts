@@ -175,7 +175,7 @@ describe('checkAccess', () => {
         'a strategy',
         () =>
           checkAccess({} as WhopStrategy, { accessToken: 'a', userId: USER, resourceId: 'prod_a' }),
-        'checkAccess requires a WhopStrategy as its strategy argument',
+        'checkAccess requires a WhopStrategy or a WhopAppStrategy as its strategy argument',
       ],
       [
         'an options object',
@@ -185,7 +185,7 @@ describe('checkAccess', () => {
       [
         'an accessToken',
         () => check(''),
-        'checkAccess requires an accessToken: a non-empty string',
+        "checkAccess requires an accessToken: a non-empty string (or the strategy's apiKey option)",
       ],
       [
         'a userId',

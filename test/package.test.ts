@@ -13,6 +13,7 @@ const MAIN = [
   'Strategy',
   'TokenError',
   'WhopStrategy',
+  'WhopAppStrategy',
   'checkAccess',
   'isExpired',
   'parseProfile',

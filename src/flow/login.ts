@@ -7,6 +7,7 @@ import { tokensOf, type TokenExchange } from '../whop/exchange.js';
 import { describeFailure, isSuccess, send, type HttpSettings } from '../whop/http.js';
 import { parseProfile, type WhopProfile } from '../whop/profile.js';
 import { scrubError } from '../whop/scrub.js';
+import { AccessRefused, requestedAccess } from './require-access.js';
 import type { Carried } from './state.js';
 import type { Tokens } from './verify.js';
 
@@ -92,6 +93,15 @@ export class LoginSteps {
     login: Login,
   ): Promise<Tokens | string> {
     const { deadline } = login;
+    // authenticate()'s own requireAccess (the callback route's) replaces the option's; a bad one
+    // ends the login before the code is spent.
+    let requireAccess: readonly string[] | undefined;
+    try {
+      requireAccess = requestedAccess(options, 'WhopStrategy') ?? this.settings.requireAccess;
+    } catch (error) {
+      if (error instanceof AccessRefused) return error.message;
+      throw error;
+    }
     const failure = await this.settings.checks.afterState(login, deadline);
     if (failure) return failure;
     const params = strategy.tokenParams(options) as Record<string, unknown>;
@@ -111,7 +121,6 @@ export class LoginSteps {
     if (company !== undefined) (tokens.tokenParams as { company_id?: string }).company_id = company;
     try {
       const profile = await this.loadProfile(strategy, tokens.accessToken, deadline);
-      const { requireAccess } = this.settings;
       if (requireAccess === undefined) return { ...tokens, profile };
       // Without a profile (skipUserProfile), the ID token names the user.
       const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;

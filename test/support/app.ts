@@ -27,6 +27,8 @@ export interface TestAppOptions {
   readonly session?: boolean;
   /** Options for the route that starts the login. */
   readonly authorize?: Record<string, unknown>;
+  /** Options for `/auth/whop/check`, which finishes it (such as a per-request `requireAccess`). */
+  readonly callback?: Record<string, unknown>;
 }
 
 /**
@@ -66,7 +68,7 @@ export async function startApp(strategy: Strategy, options: TestAppOptions = {})
   app.get('/auth/whop/check', (req, res, next) =>
     passport.authenticate(
       name,
-      { session: useSession },
+      { session: useSession, ...options.callback },
       (error: Error | null, user: unknown, info: Outcome['info'], status?: number) => {
         const described = error && {
           name: error.name,

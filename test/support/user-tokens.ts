@@ -63,7 +63,7 @@ export interface KeyServer {
 
 export async function startKeyServer(...keys: TestKey[]): Promise<KeyServer> {
   let fetches = 0;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer((_req, res) => {
     fetches++;
     res.writeHead(state.status, { 'content-type': 'application/json' });
     res.end(state.status === 200 ? JSON.stringify({ keys: state.keys }) : '{"error":"down"}');
@@ -114,15 +114,22 @@ export async function startAppStrategyApp(strategy: Strategy) {
         (err: Error | null, user: unknown, info: unknown, status: unknown) => {
           if (err) {
             errors.push(err);
-            return res
+            return void res
               .status(500)
               .json({ status: 500, error: { name: err.name, message: err.message } });
           }
-          if (!user) return res.status(200).json({ status: status ?? 401, info });
+          if (!user) return void res.status(200).json({ status: status ?? 401, info });
           res.json({ status: 200, user });
         },
       )(req, res, next);
   app.get('/check', check({}));
+  app.get('/check-any/:a/:b', (req, res, next) =>
+    check({ requireAccess: [req.params.a, req.params.b] })(req, res, next),
+  );
+  // A route whose parameter is misnamed: requireAccess is present but undefined.
+  app.get('/check-misnamed/:id', (req, res, next) =>
+    check({ requireAccess: (req.params as Record<string, string>).experienceId })(req, res, next),
+  );
   app.get('/check/:resource', (req, res, next) =>
     check({ requireAccess: req.params.resource })(req, res, next),
   );

@@ -126,7 +126,7 @@ describe('MockWhop access check', () => {
         json: {
           error: {
             type: 'unauthorized',
-            message: 'The access token is invalid, expired or revoked',
+            message: 'The API key or access token is invalid, expired or revoked',
           },
         },
       }));
