@@ -5,6 +5,7 @@ import { FakeOpenIDProvider, TokenRefusal } from './fake-whop-oidc.js';
 import {
   ACCESS_PATH,
   GITHUB_PROFILE_PATH,
+  JWKS_PATH,
   OIDC_TOKEN_PATH,
   TOKEN_PATH,
   USERINFO_PATH,
@@ -56,6 +57,8 @@ export interface FakeWhop {
   readonly tokenRequests: Readonly<TokenCounts>;
   /** How many access checks it has answered. */
   accessRequests(): number;
+  /** How many times its JWKS was fetched. */
+  jwksRequests(): number;
   resetCounts(): void;
   close(): Promise<void>;
 }
@@ -113,6 +116,7 @@ function answerToken(res: ServerResponse, form: URLSearchParams, counts: TokenCo
 export async function startFakeWhop(): Promise<FakeWhop> {
   const counts: TokenCounts = { authorization_code: 0, refresh_token: 0, other: 0 };
   let accessRequests = 0;
+  let jwksRequests = 0;
   const server: Server = createServer();
   // Longer than any client's idle timeout, so the server never closes a socket a client reuses.
   server.keepAliveTimeout = 60_000;
@@ -133,6 +137,7 @@ export async function startFakeWhop(): Promise<FakeWhop> {
       }
       return send(res, 200, oidc.userinfo);
     }
+    if (path === JWKS_PATH) jwksRequests += 1;
     const published = req.method === 'GET' ? oidc.answerGet(path) : undefined;
     if (published !== undefined) return send(res, 200, published);
     if (req.method === 'GET' && ACCESS_PATH.test(path)) {
@@ -155,11 +160,13 @@ export async function startFakeWhop(): Promise<FakeWhop> {
     url,
     tokenRequests: counts,
     accessRequests: () => accessRequests,
+    jwksRequests: () => jwksRequests,
     resetCounts() {
       counts.authorization_code = 0;
       counts.refresh_token = 0;
       counts.other = 0;
       accessRequests = 0;
+      jwksRequests = 0;
     },
     close: () =>
       new Promise((resolve) => {

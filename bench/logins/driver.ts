@@ -32,6 +32,8 @@ export interface LoginStats {
   readonly cpuMicrosPerLogin: number;
 }
 
+const PROFILES = new URL('../profiles/', import.meta.url);
+
 /** The client process: it runs the logins, so the apps' process does the apps' work only. */
 class LoadClient {
   private constructor(private readonly child: ChildProcess) {}
@@ -70,8 +72,17 @@ export class AppProcess {
 
   static start(name: AppName, whopURL: string): Promise<AppProcess> {
     const entry = fileURLToPath(new URL('./app-process.ts', import.meta.url));
-    // Inherits this process's flags, tsx's loader among them.
-    const child = fork(entry, [name, whopURL]);
+    // Inherits this process's flags, tsx's loader among them; BENCH_CPU_PROF=whop-oauth21,oauth2
+    // profiles those apps (in bench/profiles/<app>/, a .cpuprofile per thread: the largest is the
+    // app's main thread, the others tsx's loader; open them in Chrome DevTools).
+    const profiled = (process.env.BENCH_CPU_PROF ?? '').split(',').includes(name);
+    const profile = [
+      '--cpu-prof',
+      `--cpu-prof-dir=${fileURLToPath(new URL(`./${name}/`, PROFILES))}`,
+    ];
+    const child = fork(entry, [name, whopURL], {
+      execArgv: profiled ? [...process.execArgv, ...profile] : process.execArgv,
+    });
     return new Promise((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`the ${name} app exited (${code})`)));
       child.once('message', (message: { url: string }) =>

@@ -45,7 +45,9 @@ function json<T>(err: Error | null, status: number | undefined, body: string | u
 
 export class FloorOIDCStrategy extends passport.Strategy {
   override name = 'floor-oauth21';
-  private keys: Promise<Map<string, KeyObject>> | undefined;
+  // In a holder: passport runs each request on Object.create(strategy), so a field assigned
+  // during a request would land on that request's object and the keys be fetched every login.
+  private readonly jwks: { keys?: Promise<Map<string, KeyObject>> } = {};
 
   constructor(
     private readonly options: FloorOIDCOptions,
@@ -106,7 +108,7 @@ export class FloorOIDCStrategy extends passport.Strategy {
 
   /** Whop's keys by `kid`, fetched on first use. */
   private keysByKid(): Promise<Map<string, KeyObject>> {
-    this.keys ??= new Promise((resolve, reject) => {
+    this.jwks.keys ??= new Promise((resolve, reject) => {
       const headers = { accept: 'application/json' };
       call(this.options.jwksURL, { method: 'GET', headers }, (err, status, body) => {
         try {
@@ -119,7 +121,7 @@ export class FloorOIDCStrategy extends passport.Strategy {
         }
       });
     });
-    return this.keys;
+    return this.jwks.keys;
   }
 
   private async checkIdToken(idToken: string | undefined, nonce: string): Promise<void> {

@@ -1,6 +1,7 @@
 // A flow's side-by-side comparison as a measurement: its apps (catalog.ts) under load together,
 // in `runs` independent runs (fresh processes each), each run a warm-up then rounds. The verdict
 // is the median of every round's WhopStrategy/peer ratio over all runs, shown with its spread.
+import type { FakeWhop } from '../fake-whop.js';
 import type { BenchContext, Measurement, Outcome } from '../measurement.js';
 import { appsOf, type AppName, type LoginFlow } from './catalog.js';
 import { AppProcess, measureLogins, type LoginSettings, type LoginStats } from './driver.js';
@@ -29,14 +30,15 @@ export function loginSettings(quick: boolean): LoginSettings {
 /** One run: the flow's apps started afresh, measured together, closed. */
 async function runOnce(
   flow: LoginFlow,
-  whopURL: string,
+  whop: FakeWhop,
   settings: LoginSettings,
   log: (line: string) => void,
 ): Promise<LoginStats[]> {
   const names = appsOf(flow);
   const apps: { name: AppName; process: AppProcess }[] = [];
+  whop.resetCounts();
   try {
-    for (const name of names) apps.push({ name, process: await AppProcess.start(name, whopURL) });
+    for (const name of names) apps.push({ name, process: await AppProcess.start(name, whop.url) });
     const stats = await measureLogins(apps, settings, (round, rates) =>
       log(
         `    round ${round + 1}: ${names.map((n, i) => `${n} ${rates[i]!.toFixed(0)}/s`).join(', ')}`,
@@ -46,6 +48,13 @@ async function runOnce(
       const [error] = (await app.process.report()).errors;
       if (error) throw new Error(`the ${app.name} app failed: ${error}`);
     }
+    // Whop's keys are fetched once and kept (openid-client fetches them once for each of the
+    // first logins in flight, having no single flight): an app fetching them at every login
+    // would be measured making a request the others do not make.
+    if (whop.jwksRequests() > names.length * settings.concurrency)
+      throw new Error(
+        `the apps fetched the JWKS ${whop.jwksRequests()} times: one of them per login`,
+      );
     return stats;
   } finally {
     for (const app of apps) app.process.close();
@@ -64,7 +73,7 @@ export function loginMeasurement(flow: LoginFlow): Measurement {
       const runs: LoginStats[][] = [];
       for (let run = 0; run < bench.runs; run += 1) {
         log(`  run ${run + 1} of ${bench.runs}`);
-        runs.push(await runOnce(flow, whop.url, settings, log));
+        runs.push(await runOnce(flow, whop, settings, log));
       }
       const measured: FlowRuns = { flow, apps: appsOf(flow), settings, runs };
       return {
