@@ -1,6 +1,9 @@
 // `npm run bench -- [options]`: what to measure, how long, and whether to write results.json.
 import type { BenchSettings, Measurement } from './measurement.js';
 
+/** A command line the bench cannot run: reported in one line, exit code 2. */
+export class UsageError extends TypeError {}
+
 export interface CliOptions {
   readonly settings: BenchSettings;
   /** Names (or name prefixes: `logins` is every `logins-*`) given to `--only`; empty for all. */
@@ -28,7 +31,7 @@ BENCH_ROUNDS (see docs/performance.md).`;
 function positiveInteger(flag: string, value: string | undefined): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1)
-    throw new TypeError(`${flag} takes a positive integer, not ${JSON.stringify(value)}`);
+    throw new UsageError(`${flag} takes a positive integer, not ${JSON.stringify(value)}`);
   return number;
 }
 
@@ -52,7 +55,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
         break;
       case '--only':
         only = (value() ?? '').split(',').filter(Boolean);
-        if (only.length === 0) throw new TypeError('--only takes measurement names: --only logins');
+        if (only.length === 0)
+          throw new UsageError('--only takes measurement names: --only logins');
         break;
       case '--write':
         write = true;
@@ -65,11 +69,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
         help = true;
         break;
       default:
-        throw new TypeError(`unknown option ${arg} (npm run bench -- --help)`);
+        throw new UsageError(`unknown option ${arg} (npm run bench -- --help)`);
     }
   }
   if (write && quick)
-    throw new TypeError('--quick results are not measurements: run without --quick to --write');
+    throw new UsageError('--quick results are not measurements: run without --quick to --write');
   return { settings: { quick, runs }, only, write, list, help };
 }
 
@@ -80,7 +84,7 @@ export function select(all: readonly Measurement[], only: readonly string[]): Me
     m.name === name || m.name.startsWith(`${name}-`);
   for (const name of only) {
     if (!all.some((m) => matches(m, name)))
-      throw new TypeError(
+      throw new UsageError(
         `no measurement is named ${name}; there are: ${all.map((m) => m.name).join(', ')}`,
       );
   }

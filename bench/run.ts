@@ -1,8 +1,9 @@
 // `npm run bench -- [--quick] [--runs N] [--only A,B] [--write]`: runs the measurements listed in
 // bench/measurements.ts against one fake Whop on loopback, prints each one's tables and the
 // targets table, and writes bench/results.json only when asked (--write or BENCH_WRITE=1).
-// Exits 0 when a target is missed (the report says MISS), 1 when the bench itself fails.
-import { parseCli, select, USAGE } from './cli.js';
+// Exits 0 when a target is missed (the report says MISS), 1 when the bench itself fails, 2 on a
+// command line it cannot run.
+import { parseCli, select, USAGE, UsageError } from './cli.js';
 import { startFakeWhop, type FakeWhop } from './fake-whop.js';
 import type { BenchContext, Outcome } from './measurement.js';
 import { MEASUREMENTS } from './measurements.js';
@@ -59,6 +60,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`npm run bench: ${error.message}`);
+      process.exit(2);
+    }
     console.error('The benchmark failed:', error);
     process.exit(1);
   },
