@@ -114,7 +114,7 @@ describe('the docs', () => {
       expect(servers.map((block) => block.file)).to.include('README.md'));
     for (const block of servers) {
       it(`log the mock user in with WHOP_MOCK=1 (${where(block)})`, async function () {
-        this.timeout(90_000);
+        this.timeout(240_000);
         expect(await unwrap(logins.get(block))).to.contain(MOCK_USER.id);
       });
     }
@@ -125,7 +125,7 @@ describe('the docs', () => {
       expect(suites.map((block) => block.file)).to.include('docs/testing.md'));
     for (const block of suites) {
       it(`pass under mocha (${where(block)})`, async function () {
-        this.timeout(90_000);
+        this.timeout(240_000);
         const { code, output } = await unwrap(suiteRuns.get(block));
         expect(code, output).to.equal(0);
         expect(output).to.match(/\d+ passing/);

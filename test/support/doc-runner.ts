@@ -173,7 +173,7 @@ export async function logInThrough(base: string): Promise<string> {
 export async function waitForApp(base: string, exited: Promise<RunResult>): Promise<void> {
   let gone: RunResult | undefined;
   void exited.then((result) => (gone = result));
-  const deadline = Date.now() + 45_000;
+  const deadline = Date.now() + 150_000;
   while (Date.now() < deadline) {
     if (gone) throw new Error(`The example exited (code ${gone.code}):\n${gone.output}`);
     try {
@@ -183,5 +183,5 @@ export async function waitForApp(base: string, exited: Promise<RunResult>): Prom
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  throw new Error('The example did not answer GET / within 45 s');
+  throw new Error('The example did not answer GET / within 150 s');
 }
