@@ -49,7 +49,49 @@ export interface FuzzApp {
   readonly url: string;
   /** What each request (by its `x-fuzz-id` header) parsed and how it ended. */
   readonly seen: Map<string, Seen>;
+  /**
+   * Waits for every callback passport is still handling to end, then closes the server: a login
+   * that outlives its request (the browser gave up) must not spill into the next case. Rejects
+   * when one has not ended within 10 s: a login that never ends is a failure in itself.
+   */
   close(): Promise<void>;
+}
+
+/** How long `close()` waits for the callbacks still running. */
+const SETTLE_MS = 10_000;
+
+/** The callbacks passport is handling, and who waits for there to be none. */
+class Running {
+  private readonly ids = new Set<string>();
+  private readonly waiting: (() => void)[] = [];
+
+  start(id: string): void {
+    this.ids.add(id);
+  }
+
+  end(id: string): void {
+    if (!this.ids.delete(id) || this.ids.size > 0) return;
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  /** Resolves once none is running; rejects, naming them, after `limitMs`. */
+  async none(limitMs: number): Promise<void> {
+    if (this.ids.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const ended = new Promise<void>((resolve) => this.waiting.push(resolve));
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new Error(`callbacks still running after ${limitMs} ms: ${[...this.ids].join(', ')}`),
+        );
+      }, limitMs);
+    });
+    try {
+      await Promise.race([ended, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
 /** The verify function of every fuzz strategy: the user is what it was given. */
@@ -72,6 +114,7 @@ export async function startFuzzApp(
   const passport = new Passport();
   for (const strategy of strategies) passport.use(strategy.name, strategy);
   const seen = new Map<string, Seen>();
+  const running = new Running();
   const app = express();
   app.set('query parser', options.parser);
   if (options.trustProxy) app.set('trust proxy', true);
@@ -87,14 +130,20 @@ export async function startFuzzApp(
   });
 
   const record = (req: Request, outcome: Outcome) => {
-    const entry = seen.get(String(req.headers['x-fuzz-id']));
+    const id = String(req.headers['x-fuzz-id']);
+    const entry = seen.get(id);
     if (entry) entry.outcome = outcome;
+    running.end(id);
   };
   for (const strategy of strategies) {
     const name = strategy.name!;
     app.get(`/auth/${name}`, passport.authenticate(name, { session: false }));
-    const callback = (req: Request, res: Response, next: NextFunction) =>
-      passport.authenticate(
+    const callback = (req: Request, res: Response, next: NextFunction) => {
+      const id = String(req.headers['x-fuzz-id']);
+      running.start(id);
+      // A redirect (no code: a new login) ends the request without passport's callback.
+      res.on('finish', () => running.end(id));
+      return passport.authenticate(
         name,
         { session: false },
         (error: unknown, user: FuzzUser | false, info: Outcome['info'], status?: number) => {
@@ -110,6 +159,7 @@ export async function startFuzzApp(
           }
         },
       )(req, res, next);
+    };
     app.get(`/auth/${name}/callback`, callback);
     app.post(`/auth/${name}/callback`, callback);
   }
@@ -126,11 +176,16 @@ export async function startFuzzApp(
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      try {
+        await running.none(SETTLE_MS);
+      } finally {
+        await new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        });
+      }
+    },
   };
 }
 

@@ -36,11 +36,18 @@ export function seeds(): number[] {
   return [FIXED_SEED, randomSeed];
 }
 
+/** How long a case still running at its property's time limit is waited for. */
+const STRAGGLER_MS = 30_000;
+
 /**
  * Check `property` with each seed, `runs` runs each, each seed's share cut short after `limitMs`:
  * the limits of all properties add up to about 15 s a seed, so the suite stays near 30 s on a
  * busy machine (it runs fewer cases then), and a property that fails on slow cases does not
  * spend minutes shrinking.
+ *
+ * fast-check stops waiting for the case running at the limit, but the case itself runs on: it
+ * is awaited here, and checked, before the next seed or property starts, so that its requests
+ * never reach the shared fake Whop during another case.
  */
 export async function assertProperty<Ts>(
   property: fc.IAsyncPropertyWithHooks<Ts>,
@@ -48,19 +55,68 @@ export async function assertProperty<Ts>(
   limitMs: number,
 ): Promise<void> {
   for (const seed of seeds()) {
+    const cases = new CaseTracker(property);
     try {
-      await fc.assert(property, {
+      await fc.assert(cases.property, {
         seed,
         numRuns: Math.max(1, Math.round(runs * scale)),
         path: process.env.FUZZ_PATH,
         interruptAfterTimeLimit: limitMs * scale,
         reporter: report,
       });
+      await cases.straggler();
     } catch (error) {
+      await cases.straggler().catch(() => undefined);
       const replay = `replay: FUZZ_SEED=${seed} npx mocha <this file>`;
       (error as Error).message = `fuzz seed ${seed} (${replay})\n${(error as Error).message}`;
       throw error;
     }
+  }
+}
+
+type RunResult = Awaited<ReturnType<fc.IAsyncProperty<unknown>['run']>>;
+
+/** A property whose latest case is kept, so that one fast-check stopped waiting for is awaited. */
+class CaseTracker<Ts> {
+  readonly property: fc.IAsyncProperty<Ts>;
+  private latest: { input: Ts; outcome: Promise<RunResult> } | undefined;
+
+  constructor(inner: fc.IAsyncProperty<Ts>) {
+    this.property = {
+      isAsync: () => true,
+      generate: (random, runId) => inner.generate(random, runId),
+      shrink: (value) => inner.shrink(value),
+      run: (input) => {
+        const outcome = inner.run(input);
+        this.latest = { input, outcome };
+        return outcome;
+      },
+      runBeforeEach: () => inner.runBeforeEach(),
+      runAfterEach: () => inner.runAfterEach(),
+    };
+  }
+
+  /**
+   * Waits for the latest case to end (at most 30 s); throws when it failed, as fast-check would
+   * have had it not stopped waiting, or never ended.
+   */
+  async straggler(): Promise<void> {
+    const latest = this.latest;
+    if (latest === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(resolve, STRAGGLER_MS, 'late');
+    });
+    const result = await Promise.race([latest.outcome, late]).finally(() => clearTimeout(timer));
+    const input = fc.stringify(latest.input);
+    if (result === 'late')
+      throw new Error(
+        `a case ran on for more than ${STRAGGLER_MS} ms after the time limit: ${input}`,
+      );
+    if (result !== null && 'error' in result)
+      throw new Error(`the case running at the time limit failed\nCounterexample: ${input}`, {
+        cause: result.error,
+      });
   }
 }
 
