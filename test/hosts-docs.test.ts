@@ -11,7 +11,7 @@ const tsBlocks = (markdown: string) =>
 describe('docs/hosts.md', () => {
   const blocks = tsBlocks(read('docs/hosts.md'));
 
-  for (const file of ['nestjs', 'fastify', 'koa']) {
+  for (const file of ['nestjs', 'fastify', 'koa', 'nestjs-app', 'fastify-app', 'koa-app']) {
     it(`shows examples/hosts/${file}.ts as it is`, () =>
       expect(blocks).to.include(read(`examples/hosts/${file}.ts`)));
   }
