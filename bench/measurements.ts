@@ -1,6 +1,7 @@
 // Every measurement of `npm run bench`, in the order they run and are reported. To add one, write
 // a module exporting a `Measurement` (bench/measurement.ts) and list it here (bench/README.md).
 import { accessMeasurement } from './access.js';
+import { appTokenMeasurement } from './app-token.js';
 import { FLOWS } from './logins/catalog.js';
 import { loginMeasurement } from './logins/measure.js';
 import type { Measurement } from './measurement.js';
@@ -13,4 +14,5 @@ export const MEASUREMENTS: readonly Measurement[] = [
   refreshMeasurement,
   codeRecordMeasurement,
   accessMeasurement,
+  appTokenMeasurement,
 ];
