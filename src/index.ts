@@ -37,7 +37,7 @@ export type {
   VerifyResult,
 } from './flow/verify.js';
 export { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
-export { MemoryCodeStore } from './stores/codes.js';
+export { CodeStoreFullError, MemoryCodeStore } from './stores/codes.js';
 export type { CodeStore, MemoryCodeStoreOptions } from './stores/codes.js';
 export { RedisCodeStore } from './stores/redis-code-store.js';
 export type {

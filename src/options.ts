@@ -283,8 +283,15 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       );
   }
   const codeStore = raw.codeStore as Partial<CodeStore> | undefined;
-  if (codeStore !== undefined && typeof codeStore?.claim !== 'function')
-    fail('codeStore', 'an object with a claim(code, ttlMs) method');
+  if (
+    codeStore !== undefined &&
+    (typeof codeStore?.claim !== 'function' ||
+      (codeStore.release !== undefined && typeof codeStore.release !== 'function'))
+  )
+    fail(
+      'codeStore',
+      'an object with a claim(code, ttlMs) method, and a release(code) method if any',
+    );
 
   const environment = raw.environment ?? 'production';
   if (environment !== 'production' && environment !== 'sandbox')

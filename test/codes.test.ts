@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import nock from 'nock';
-import { MemoryCodeStore, WhopStrategy } from '../src/index.js';
+import { CodeStoreFullError, MemoryCodeStore, WhopStrategy, type CodeStore } from '../src/index.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { BASE, me, token, WHOP_API, WHOP_DATA } from './support/whop.js';
 
@@ -35,32 +35,64 @@ describe('MemoryCodeStore', () => {
     });
   });
 
-  describe('when it is full', () => {
+  describe('when it is full of codes within their lifetime', () => {
     let store: MemoryCodeStore;
+    let refusal: unknown;
     beforeEach(() => {
       store = new MemoryCodeStore({ maxCodes: 3 });
-      for (const code of ['c1', 'c2', 'c3', 'c4']) store.claimNow(code, TTL, 0);
+      for (const code of ['c1', 'c2', 'c3']) store.claimNow(code, TTL, 0);
+      try {
+        store.claimNow('c4', TTL, 1);
+      } catch (error) {
+        refusal = error;
+      }
     });
 
+    it('refuses a new code with a CodeStoreFullError', () =>
+      expect(refusal).to.be.instanceOf(CodeStoreFullError));
+    it('says what to do in the message', () =>
+      expect((refusal as Error).message).to.equal(
+        'MemoryCodeStore is full: 3 codes are within their lifetime (raise maxCodes, or share the load with a RedisCodeStore)',
+      ));
+    it('has a stable code', () =>
+      expect((refusal as CodeStoreFullError).code).to.equal('CODE_STORE_FULL'));
+    it('forgets none of them', () => {
+      for (const code of ['c1', 'c2', 'c3'])
+        expect(store.claimNow(code, TTL, 2), code).to.equal(false);
+    });
     it('holds maxCodes', () => expect(store.size).to.equal(3));
-    it('forgets the oldest', () => expect(store.claimNow('c1', TTL, 1)).to.equal(true));
-    it('keeps the newer ones', () => expect(store.claimNow('c4', TTL, 1)).to.equal(false));
+    it('takes a code again once one expired', () =>
+      expect(store.claimNow('c4', TTL, TTL + 1)).to.equal(true));
+    it('takes a code again once one was released', async () => {
+      await store.release('c2');
+      expect(store.claimNow('c4', TTL, 2)).to.equal(true);
+    });
+    it('rejects claim() rather than throwing', async () => {
+      const full = new MemoryCodeStore({ maxCodes: 1 });
+      await full.claim('c1', TTL);
+      const outcome = await full.claim('c2', TTL).then(
+        () => 'claimed',
+        (error: unknown) => error,
+      );
+      expect(outcome).to.be.instanceOf(CodeStoreFullError);
+    });
   });
 
-  describe('under many claims, growth and expiry', () => {
-    it('answers exactly as a plain map of live codes would', () => {
-      const store = new MemoryCodeStore({ maxCodes: 5000 });
-      const live = new Map<string, number>();
-      let seed = 7;
-      const random = () => (seed = (seed * 48271) % 2147483647);
-      for (let now = 0; now < 20_000; now += 1) {
-        const code = `code_${random() % 8000}`;
-        for (const [k, expires] of live) if (expires <= now) live.delete(k);
-        const expected = !live.has(code);
-        if (expected) live.set(code, now + 3000);
-        expect(store.claimNow(code, 3000, now), `${code} at ${now}`).to.equal(expected);
-      }
-      expect(store.size).to.equal(live.size);
+  describe('a released code', () => {
+    let store: MemoryCodeStore;
+    beforeEach(async () => {
+      store = new MemoryCodeStore();
+      await store.claim('code_a', TTL);
+      await store.claim('code_b', TTL);
+      await store.release('code_a');
+    });
+
+    it('leaves the store', () => expect(store.size).to.equal(1));
+    it('can be claimed again', async () => expect(await store.claim('code_a', TTL)).to.equal(true));
+    it('leaves the others', async () => expect(await store.claim('code_b', TTL)).to.equal(false));
+    it('is a no-op when not held', async () => {
+      await store.release('code_never');
+      expect(store.size).to.equal(1);
     });
   });
 
@@ -118,5 +150,147 @@ describe('the process code record', () => {
       expect(outcomes.map((outcome) => outcome.info?.message)).to.include(
         'This authorization code was already used: start the login again',
       ));
+  });
+});
+
+describe('the code record under a flood of junk codes', () => {
+  // The attack, scaled down: a record of 64 codes, then 100 junk callbacks (codes Whop refuses),
+  // then the victim's callback again (a reload). Before, junk stayed recorded and a full record
+  // forgot its oldest code, so the reload sent the victim's code to Whop a second time.
+  const MAX = 64;
+  const JUNK = 100;
+  let app: TestApp;
+  let store: MemoryCodeStore;
+  let victimExchanges: number;
+  let junkOutcomes: Outcome[];
+  let reload: Outcome;
+  before(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  beforeEach(async () => {
+    victimExchanges = 0;
+    nock(WHOP_DATA)
+      .post('/api/v3/oauth/token', (form: Record<string, string>) => form.code === 'code_victim')
+      .times(2)
+      .reply(() => {
+        victimExchanges += 1;
+        return [200, token];
+      });
+    nock(WHOP_DATA)
+      .post('/api/v3/oauth/token', (form: Record<string, string>) => form.code!.startsWith('junk_'))
+      .times(JUNK)
+      .reply(400, { error: 'invalid_grant', error_description: 'Authorization code is invalid' });
+    nock(WHOP_API).get('/api/v5/me').reply(200, me);
+    store = new MemoryCodeStore({ maxCodes: MAX });
+    const strategy = new WhopStrategy({ ...BASE, state: false, codeStore: store }, async () => ({
+      id: 'u',
+    }));
+    app = await startApp(strategy);
+    const browser = new Browser(app.url);
+    await browser.check({ code: 'code_victim' });
+    junkOutcomes = [];
+    for (let i = 0; i < JUNK; i += 1) junkOutcomes.push(await browser.check({ code: `junk_${i}` }));
+    reload = await browser.check({ code: 'code_victim' });
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await app.close();
+  });
+  after(() => nock.enableNetConnect());
+
+  it("sends the victim's code to Whop once", () => expect(victimExchanges).to.equal(1));
+  it('refuses the reload as already used', () =>
+    expect(reload.info?.message).to.equal(
+      'This authorization code was already used: start the login again',
+    ));
+  it('sends every junk code to Whop (none is refused for want of room)', () =>
+    expect(junkOutcomes.map((outcome) => outcome.error?.name)).to.deep.equal(
+      Array(JUNK).fill('TokenError'),
+    ));
+  it('keeps only the code Whop accepted', () => expect(store.size).to.equal(1));
+});
+
+describe('releasing a code', () => {
+  let app: TestApp;
+  let released: string[];
+  let claimed: string[];
+  before(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await app.close();
+  });
+  after(() => nock.enableNetConnect());
+
+  async function loginWith(
+    store: CodeStore,
+    reply: readonly [number, string | Readonly<Record<string, unknown>>],
+  ): Promise<Outcome> {
+    nock(WHOP_DATA).post('/api/v3/oauth/token').reply(reply[0], reply[1]);
+    const strategy = new WhopStrategy({ ...BASE, state: false, codeStore: store }, async () => ({
+      id: 'u',
+    }));
+    app = await startApp(strategy);
+    return new Browser(app.url).check({ code: 'code_released_1' });
+  }
+
+  const recording: CodeStore = {
+    claim: async (code) => (claimed.push(code), true),
+    release: async (code) => void released.push(code),
+  };
+  beforeEach(() => {
+    released = [];
+    claimed = [];
+  });
+
+  for (const [why, reply] of [
+    ['invalid_grant (400)', [400, { error: 'invalid_grant' }]],
+    ['invalid_client (401)', [401, { error: 'invalid_client' }]],
+    ['a 429', [429, { error: 'rate_limit_exceeded' }]],
+    ['a 404 with a body of no known shape', [404, 'Not Found']],
+  ] as const) {
+    describe(`when Whop refuses it with ${why}`, () => {
+      it('releases the code', async () => {
+        await loginWith(recording, reply);
+        expect(released).to.deep.equal(['code_released_1']);
+      });
+    });
+  }
+
+  for (const [why, reply] of [
+    ['a 500', [500, { error: 'server_error' }]],
+    ['a 502 with no body', [502, '']],
+    ['a 200 that is not JSON', [200, '<html>']],
+  ] as const) {
+    describe(`when Whop answers ${why} (the code may be spent)`, () => {
+      it('keeps the code', async () => {
+        await loginWith(recording, reply);
+        expect({ claimed, released }).to.deep.equal({ claimed: ['code_released_1'], released: [] });
+      });
+    });
+  }
+
+  describe('when the store has no release (written before it existed)', () => {
+    it("fails the login with Whop's error as before", async () => {
+      const outcome = await loginWith({ claim: async () => true }, [
+        400,
+        { error: 'invalid_grant' },
+      ]);
+      expect(outcome.error?.name).to.equal('TokenError');
+    });
+  });
+
+  describe('when the release fails', () => {
+    it("still reports Whop's error", async () => {
+      const failing: CodeStore = {
+        claim: async () => true,
+        release: () => Promise.reject(new Error('store down')),
+      };
+      const outcome = await loginWith(failing, [400, { error: 'invalid_grant' }]);
+      expect(outcome.error?.name).to.equal('TokenError');
+    });
   });
 });

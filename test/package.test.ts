@@ -6,6 +6,7 @@ import OAuth2Strategy from 'passport-oauth2';
 const require = createRequire(import.meta.url);
 const MAIN = [
   'AuthorizationError',
+  'CodeStoreFullError',
   'CookieStateStore',
   'InternalOAuthError',
   'MemoryCodeStore',

@@ -68,7 +68,7 @@ function strategy(store: RedisCodeStore): WhopStrategy {
 
 describe('RedisCodeStore', () => {
   describe('options', () => {
-    const client = { isOpen: true, set: async () => 'OK' } as RedisClientLike;
+    const client = { isOpen: true, set: async () => 'OK', del: async () => 1 } as RedisClientLike;
     const construct = (options: RedisCodeStoreOptions) => () => new RedisCodeStore(client, options);
 
     it('requires a client', () =>
@@ -77,9 +77,16 @@ describe('RedisCodeStore', () => {
         'RedisCodeStore requires a client',
       ));
     it('rejects a client of neither package', () =>
-      expect(() => new RedisCodeStore({ set: async () => 'OK' } as never)).to.throw(
+      expect(
+        () => new RedisCodeStore({ set: async () => 'OK', del: async () => 1 } as never),
+      ).to.throw(
         TypeError,
         /RedisCodeStore requires a client of the redis .* or ioredis package; this one is neither/,
+      ));
+    it('requires a client with del() (the release)', () =>
+      expect(() => new RedisCodeStore({ isOpen: true, set: async () => 'OK' } as never)).to.throw(
+        TypeError,
+        'RedisCodeStore requires a client',
       ));
     it('rejects a prefix that is not a string', () =>
       expect(construct({ prefix: 5 as never })).to.throw(
@@ -104,7 +111,11 @@ describe('RedisCodeStore', () => {
   describe('when the client never answers', () => {
     let failure: Error;
     beforeEach(async () => {
-      const silent = { isOpen: true, set: () => new Promise<never>(() => undefined) };
+      const silent = {
+        isOpen: true,
+        set: () => new Promise<never>(() => undefined),
+        del: async () => 1,
+      };
       failure = await new RedisCodeStore(silent, { timeout: 20 }).claim('code_1', 1000).then(
         () => expect.fail('the claim resolved'),
         (error: Error) => error,
@@ -147,6 +158,22 @@ describe('RedisCodeStore', () => {
 
           it('claims it the first time', () => expect(results[0]).to.equal(true));
           it('refuses it the second time', () => expect(results[1]).to.equal(false));
+        });
+
+        describe('when a claimed code is released', () => {
+          let again: boolean;
+          let keysAfter: string[];
+          beforeEach(async () => {
+            await store.claim('code_1', 60_000);
+            await store.claim('code_2', 60_000);
+            await store.release('code_1');
+            keysAfter = await inspector.keys('*');
+            again = await store.claim('code_1', 60_000);
+          });
+
+          it('deletes its key only', () =>
+            expect(keysAfter).to.deep.equal([store.keyOf('code_2')]));
+          it('can be claimed again', () => expect(again).to.equal(true));
         });
 
         describe('when 20 claims of one code race', () => {
@@ -269,6 +296,40 @@ describe('RedisCodeStore', () => {
         ]));
       it('the second app makes no token request', () =>
         expect(whop.secondToken.isDone()).to.equal(false));
+    });
+
+    describe('when Whop refuses a code claimed in Redis', () => {
+      let connected: Connected;
+      let app: TestApp;
+      let store: RedisCodeStore;
+      let keys: string[];
+      before(() => {
+        nock.disableNetConnect();
+        nock.enableNetConnect('127.0.0.1');
+      });
+      after(() => nock.enableNetConnect());
+      beforeEach(async () => {
+        connected = await nodeRedis.connect(server!.port);
+        store = new RedisCodeStore(connected.client);
+        app = await startApp(strategy(store));
+        nock(WHOP_DATA)
+          .post('/api/v3/oauth/token', tokenForm('junk_1'))
+          .reply(400, {
+            error: 'invalid_grant',
+            error_description: 'Authorization code is invalid',
+          });
+        const browser = new Browser(app.url);
+        const { state } = await browser.startLogin();
+        await browser.get(`/auth/whop/callback?code=junk_1&state=${state}`);
+        keys = await inspector.keys('*');
+      });
+      afterEach(async () => {
+        nock.cleanAll();
+        await app.close();
+        await connected.close();
+      });
+
+      it('releases it: no key is left', () => expect(keys).to.deep.equal([]));
     });
 
     describe('when Redis goes down', () => {

@@ -110,6 +110,15 @@ describe('WhopStrategy', () => {
       expect(construct({ store: { store() {} } as never })).to.throw(TypeError, /store option/));
     it('rejects a codeStore without claim()', () =>
       expect(construct({ codeStore: {} as never })).to.throw(TypeError, /codeStore option/));
+    it('rejects a codeStore whose release is not a function', () =>
+      expect(
+        construct({ codeStore: { claim: async () => true, release: 'no' } as never }),
+      ).to.throw(
+        TypeError,
+        'WhopStrategy requires the codeStore option to be an object with a claim(code, ttlMs) method, and a release(code) method if any',
+      ));
+    it('accepts a codeStore written before release existed (claim only)', () =>
+      expect(construct({ codeStore: { claim: async () => true } })).not.to.throw());
   });
 
   describe('the redirect to Whop', () => {

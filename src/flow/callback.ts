@@ -1,13 +1,16 @@
 import type { Request } from 'express';
-import { AuthorizationError } from 'passport-oauth2';
+import { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
 import { MemoryCodeStore, type CodeStore } from '../stores/codes.js';
 import type { Deadline } from './deadline.js';
-import { internalError } from '../whop/errors.js';
+import { internalError, stepMessage } from '../whop/errors.js';
 import type { WhopFlow } from '../options.js';
 import { isWellFormed, printable } from '../whop/text.js';
 
 /** Whop's authorization codes expire after 5 minutes: remember each exchanged one that long. */
 const CODE_TTL_MS = 5 * 60 * 1000;
+
+/** How the token step's errors begin. */
+const TOKEN_STEP = stepMessage('token', '');
 
 /** The longest code or state taken from a callback; Whop's are far shorter. */
 const MAX_PARAM_LENGTH = 4096;
@@ -147,13 +150,33 @@ export class LoginChecks {
     return claimed ? undefined : 'This authorization code was already used: start the login again';
   }
 
+  /**
+   * Forget a claimed code because Whop refused it (`error`, from its token request, says an HTTP
+   * 4xx): it was not exchanged, so it must not hold room in the record. Any other failure (no
+   * answer, a 5xx, a bad 2xx) may have spent the code, which then stays recorded. Bounded by the
+   * login's deadline; a store without `release`, or whose release fails, keeps the code.
+   */
+  async release(code: string, error: unknown, deadline: Deadline | undefined): Promise<void> {
+    if (!refusedByWhop(error)) return;
+    const store = this.settings.codeStore;
+    if (store.release === MemoryCodeStore.prototype.release)
+      return (store as MemoryCodeStore).releaseNow(code);
+    if (typeof store.release !== 'function') return;
+    try {
+      const releasing = Promise.resolve(store.release(code));
+      await (deadline ? deadline.run('code', releasing) : releasing);
+    } catch {
+      // Kept until it expires: the safe side, and the login's own error is the one to report.
+    }
+  }
+
   private async claim(code: string, deadline: Deadline | undefined): Promise<boolean> {
     const store = this.settings.codeStore;
-    // The default store answers at once: no race with the deadline needed.
-    if (store.claim === MemoryCodeStore.prototype.claim)
-      return (store as MemoryCodeStore).claimNow(code, CODE_TTL_MS, Date.now());
     let claimed: unknown;
     try {
+      // The default store answers at once: no race with the deadline needed.
+      if (store.claim === MemoryCodeStore.prototype.claim)
+        return (store as MemoryCodeStore).claimNow(code, CODE_TTL_MS, Date.now());
       const claiming = Promise.resolve(store.claim(code, CODE_TTL_MS));
       claimed = await (deadline ? deadline.run('code', claiming) : claiming);
     } catch (error) {
@@ -164,4 +187,16 @@ export class LoginChecks {
       throw internalError('code', 'the code store answered neither true nor false');
     return claimed;
   }
+}
+
+/**
+ * Whether a login's token request failed with Whop's refusal: an answer with an HTTP 4xx status
+ * to the token request itself (a `TokenError`, or the token step's `InternalOAuthError` for a body
+ * of no known shape), not to a later request such as the ID token's keys.
+ */
+function refusedByWhop(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return false;
+  if (error instanceof TokenError) return true;
+  return error instanceof InternalOAuthError && error.message.startsWith(TOKEN_STEP);
 }

@@ -108,13 +108,13 @@ export class LoginSteps {
     params.grant_type = 'authorization_code';
     params.redirect_uri = login.callbackURL;
     if (login.verifier !== undefined) params.code_verifier = login.verifier;
-    const tokens = await this.settings.tokens.exchange(
-      login.code,
-      params,
-      login.nonce,
-      deadline,
-      this.settings.parseError,
-    );
+    const tokens = await this.settings.tokens
+      .exchange(login.code, params, login.nonce, deadline, this.settings.parseError)
+      .catch(async (error: unknown) => {
+        // A code Whop refused was not spent: it leaves the record, so junk takes no room.
+        await this.settings.checks.release(login.code, error, deadline);
+        throw error;
+      });
     // Whop's token response does not say which company the tokens are for, and a refresh must
     // name the same one: tell the verify function what this login asked for.
     const company = login.requested?.company;

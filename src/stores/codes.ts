@@ -1,24 +1,55 @@
 import { hash } from 'node:crypto';
 
 /**
- * Where the strategy records the authorization codes it has exchanged. Whop revokes the user's
+ * Where the strategy records the authorization codes it sends to Whop. Whop revokes the user's
  * connection when a code is exchanged twice, so a code must be claimed before it is sent.
+ *
+ * A record holds a code from its claim until it expires, unless Whop refuses it: then the strategy
+ * calls `release`, so that junk callbacks (codes Whop never issued) take no room. It must never
+ * forget a code it holds before `ttlMs` has passed, not even to make room: a forgotten code can be
+ * exchanged a second time. A store written before `release` existed (only `claim`) still works;
+ * it then keeps refused codes until they expire.
  */
 export interface CodeStore {
   /**
    * Record `code` for `ttlMs` milliseconds. Resolves `true` when this call claimed it first,
-   * `false` when it was already claimed and has not expired.
+   * `false` when it was already claimed and has not expired. Rejects when it can record nothing
+   * (the store is unreachable, or full of codes within their lifetime): then the code is not sent.
    */
   claim(code: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Optional: forget `code`, which this process claimed and Whop then refused (an HTTP 4xx
+   * answer to its token request), so it was not exchanged and holds no room. Never called for a
+   * code Whop accepted, or whose answer never came. A rejection is ignored: the code then stays
+   * recorded until it expires.
+   */
+  release?(code: string): Promise<void>;
 }
 
 /** What `new MemoryCodeStore(options)` takes. */
 export interface MemoryCodeStoreOptions {
-  /** The most codes held at once; past it the oldest is forgotten. Default 1,000,000. */
+  /**
+   * The most codes held at once (default 1,000,000). When that many are within their lifetime, a
+   * new claim is refused (the login fails, its code unsent) rather than a held code forgotten.
+   */
   readonly maxCodes?: number;
 }
 
+/** The error a full {@link MemoryCodeStore} rejects a claim with. */
+export class CodeStoreFullError extends Error {
+  /** Always `'CODE_STORE_FULL'`. */
+  readonly code = 'CODE_STORE_FULL';
+  constructor(maxCodes: number) {
+    super(
+      `MemoryCodeStore is full: ${maxCodes} codes are within their lifetime (raise maxCodes, or share the load with a RedisCodeStore)`,
+    );
+    this.name = 'CodeStoreFullError';
+  }
+}
+
 const INITIAL_CAPACITY = 1024;
+/** While full, how long claims are refused before the store looks for expired codes again. */
+const FULL_PAUSE_MS = 1000;
 
 /** The little-endian 32-bit word at `offset` of a 'binary' digest (one char a byte). */
 function word(digest: string, offset: number): number {
@@ -31,25 +62,34 @@ function word(digest: string, offset: number): number {
   );
 }
 
+/** A code's 64-bit fingerprint: two words of its SHA-256, the low one never 0 (0:0 is empty). */
+function fingerprint(code: string): [number, number] {
+  // As a 'binary' (latin1) string, one char a byte: cheaper to make than a Buffer.
+  const digest = hash('sha256', code, 'binary');
+  return [word(digest, 0), word(digest, 4) || 1];
+}
+
 /**
  * The default {@link CodeStore}: one process's memory, bounded and compact. It keeps a 64-bit
- * fingerprint (from SHA-256) of each code, never the code, in typed arrays: about 40 bytes a
- * code, 40 MiB at the 1,000,000-code default. Codes leave when they expire, or oldest first
- * when the store is full.
+ * fingerprint (from SHA-256) of each code, never the code, with its expiry, in typed arrays:
+ * about 32 bytes a code, 32 MiB at the 1,000,000-code default. A code leaves when it expires
+ * (expired codes are swept out when room is needed) or when released; never to make room: a
+ * claim that finds the store full of codes within their lifetime is refused with a
+ * {@link CodeStoreFullError}.
  */
 export class MemoryCodeStore implements CodeStore {
   /** The most codes held at once (the `maxCodes` option). */
   readonly maxCodes: number;
-  // Claim order, oldest at `head`: with one TTL for all codes it is also expiry order.
-  private ringHi = new Uint32Array(0);
-  private ringLo = new Uint32Array(0);
-  private head = 0;
-  private count = 0;
   // Open addressing with linear probing; a slot whose fingerprint is 0:0 is empty.
   private hi = new Uint32Array(0);
   private lo = new Uint32Array(0);
   private expires = new Float64Array(0);
   private mask = 0;
+  /** How many codes the table takes before it grows (at most half its slots, and maxCodes). */
+  private capacity = 0;
+  private count = 0;
+  /** When full: the time before which no held code expires, so a sweep would free nothing. */
+  private fullUntil = -Infinity;
 
   /** @throws TypeError when `maxCodes` is not a positive integer. */
   constructor(options: MemoryCodeStoreOptions = {}) {
@@ -61,54 +101,85 @@ export class MemoryCodeStore implements CodeStore {
     this.resize(Math.min(INITIAL_CAPACITY, maxCodes));
   }
 
-  /** How many codes are held now. */
+  /** How many codes are held now, counting expired ones not yet swept out. */
   get size(): number {
     return this.count;
   }
 
   claim(code: string, ttlMs: number): Promise<boolean> {
-    return Promise.resolve(this.claimNow(code, ttlMs, Date.now()));
+    try {
+      return Promise.resolve(this.claimNow(code, ttlMs, Date.now()));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  /** @internal The synchronous claim, with the clock passed in. */
-  claimNow(code: string, ttlMs: number, now: number): boolean {
-    // As a 'binary' (latin1) string, one char a byte: cheaper to make than a Buffer.
-    const digest = hash('sha256', code, 'binary');
-    const fpHi = word(digest, 0);
-    const fpLo = word(digest, 4) || 1;
-    this.dropExpired(now);
+  release(code: string): Promise<void> {
+    this.releaseNow(code);
+    return Promise.resolve();
+  }
 
+  /**
+   * @internal The synchronous claim, with the clock passed in.
+   * @throws CodeStoreFullError when `maxCodes` codes are within their lifetime.
+   */
+  claimNow(code: string, ttlMs: number, now: number): boolean {
+    const [fpHi, fpLo] = fingerprint(code);
     const slot = this.find(fpHi, fpLo);
-    if (slot >= 0 && this.expires[slot]! > now) return false;
     if (slot >= 0) {
-      // Expired but not yet dropped (a shorter TTL stands ahead of it): claim it again.
+      if (this.expires[slot]! > now) return false;
+      // Expired but not yet swept out: claimed again.
       this.expires[slot] = now + ttlMs;
       return true;
     }
-    if (this.count === this.ringHi.length) {
-      if (this.count < this.maxCodes) this.resize(Math.min(this.count * 2, this.maxCodes));
-      else this.dropOldest();
-    }
+    if (this.count >= this.capacity) this.makeRoom(now);
     this.insert(fpHi, fpLo, now + ttlMs);
-    const tail = (this.head + this.count) % this.ringHi.length;
-    this.ringHi[tail] = fpHi;
-    this.ringLo[tail] = fpLo;
     this.count += 1;
     return true;
   }
 
-  private dropExpired(now: number): void {
-    while (this.count > 0) {
-      const slot = this.find(this.ringHi[this.head]!, this.ringLo[this.head]!);
-      if (this.expires[slot]! > now) return;
-      this.dropOldest();
-    }
+  /** @internal The synchronous release. */
+  releaseNow(code: string): void {
+    const slot = this.find(...fingerprint(code));
+    if (slot < 0) return;
+    this.remove(slot);
+    this.count -= 1;
   }
 
-  private dropOldest(): void {
-    this.remove(this.find(this.ringHi[this.head]!, this.ringLo[this.head]!));
-    this.head = (this.head + 1) % this.ringHi.length;
-    this.count -= 1;
+  /**
+   * Room for one more code, or a {@link CodeStoreFullError}: sweep out the expired codes, then
+   * grow the table while below `maxCodes`. Growing only when the sweep freed less than half
+   * keeps both amortized O(1).
+   */
+  private makeRoom(now: number): void {
+    // Only ever full at maxCodes: the table then holds no code that expires before `fullUntil`.
+    if (now < this.fullUntil) throw new CodeStoreFullError(this.maxCodes);
+    const earliest = this.sweep(now);
+    if (this.count * 2 <= this.capacity) return;
+    if (this.capacity < this.maxCodes) {
+      this.resize(Math.min(this.capacity * 2, this.maxCodes));
+      return;
+    }
+    // Each sweep reads the whole table: near full, not again before the earliest expiry, nor
+    // more than once a second, so a flood of claims costs O(1) each.
+    this.fullUntil = Math.max(earliest, now + FULL_PAUSE_MS);
+    if (this.count >= this.maxCodes) throw new CodeStoreFullError(this.maxCodes);
+  }
+
+  /** Remove every expired code; returns the earliest expiry of those left. */
+  private sweep(now: number): number {
+    let earliest = Infinity;
+    for (let i = 0; i <= this.mask;) {
+      if ((this.hi[i] !== 0 || this.lo[i] !== 0) && this.expires[i]! <= now) {
+        // Backward-shift deletion may move a later entry into slot i: look at it again.
+        this.remove(i);
+        this.count -= 1;
+        continue;
+      }
+      if (this.hi[i] !== 0 || this.lo[i] !== 0) earliest = Math.min(earliest, this.expires[i]!);
+      i += 1;
+    }
+    return earliest;
   }
 
   private find(fpHi: number, fpLo: number): number {
@@ -151,16 +222,7 @@ export class MemoryCodeStore implements CodeStore {
     const oldHi = this.hi;
     const oldLo = this.lo;
     const oldExpires = this.expires;
-    const ringHi = new Uint32Array(capacity);
-    const ringLo = new Uint32Array(capacity);
-    for (let k = 0; k < this.count; k += 1) {
-      const from = (this.head + k) % this.ringHi.length;
-      ringHi[k] = this.ringHi[from]!;
-      ringLo[k] = this.ringLo[from]!;
-    }
-    this.ringHi = ringHi;
-    this.ringLo = ringLo;
-    this.head = 0;
+    this.capacity = capacity;
     // At most half full, so probe chains stay short.
     let size = 1;
     while (size < capacity * 2) size *= 2;

@@ -10,6 +10,8 @@ export interface NodeRedisClientLike {
   readonly isOpen: boolean;
   /** `SET key value NX PX ttl`: the claim. */
   set(key: string, value: string, options: { NX: true; PX: number }): Promise<unknown>;
+  /** `DEL key`: the release of a code Whop refused. */
+  del(key: string): Promise<unknown>;
 }
 
 /** The part of an ioredis client (`Redis` or `Cluster`) this store uses. */
@@ -20,6 +22,8 @@ export interface IoRedisClientLike {
   call(...args: never[]): unknown;
   /** `SET key value PX ttl NX`: the claim. */
   set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<unknown>;
+  /** `DEL key`: the release of a code Whop refused. */
+  del(key: string): Promise<unknown>;
 }
 
 /** A connected client of either Redis package. */
@@ -51,7 +55,10 @@ function isNodeRedis(client: object): client is NodeRedisClientLike {
 /**
  * A {@link CodeStore} on Redis, for several processes or machines: each code is claimed with
  * one atomic `SET key 1 NX PX ttl`, so exactly one process exchanges it. Keys are the prefix and
- * the SHA-256 of the code (the code itself never reaches Redis), and expire with the code.
+ * the SHA-256 of the code (the code itself never reaches Redis), and expire with the code; a code
+ * Whop refused is released (`DEL`), so junk callbacks take no room. Run Redis with
+ * `maxmemory-policy noeviction`: then a full Redis refuses new claims (the login fails, its code
+ * unsent) rather than forgetting a code within its lifetime.
  *
  * Takes a client you have connected: from the `redis` package (node-redis v4 or later) or from
  * `ioredis`. Give it `disableOfflineQueue: true` (node-redis) or `enableOfflineQueue: false`
@@ -73,14 +80,21 @@ export class RedisCodeStore implements CodeStore {
   /** Milliseconds a claim waits for Redis (the `timeout` option). */
   readonly timeout: number;
   private readonly setIfAbsent: (key: string, ttlMs: number) => Promise<unknown>;
+  private readonly remove: (key: string) => Promise<unknown>;
 
   /** @throws TypeError when the client is neither a node-redis nor an ioredis client, or an option is malformed. */
   constructor(client: RedisClientLike, options: RedisCodeStoreOptions = {}) {
-    if (typeof client !== 'object' || client === null || typeof client.set !== 'function') {
+    if (
+      typeof client !== 'object' ||
+      client === null ||
+      typeof client.set !== 'function' ||
+      typeof client.del !== 'function'
+    ) {
       throw new TypeError(
         'RedisCodeStore requires a client: a connected client of the redis (node-redis v4 or later) or ioredis package',
       );
     }
+    this.remove = (key) => client.del(key);
     if (typeof options !== 'object' || options === null)
       throw new TypeError('RedisCodeStore requires options to be an object');
     const { prefix = DEFAULT_PREFIX, timeout = DEFAULT_TIMEOUT_MS } = options;
@@ -119,6 +133,13 @@ export class RedisCodeStore implements CodeStore {
     if (reply === null) return false;
     if (String(reply) === 'OK') return true;
     throw new Error(`RedisCodeStore: unexpected reply to SET NX: ${String(reply)}`);
+  }
+
+  /** Forget a code Whop refused (`DEL`), within the `timeout`. */
+  async release(code: string): Promise<void> {
+    if (typeof code !== 'string')
+      throw new TypeError('RedisCodeStore.release requires the code to be a string');
+    await this.withinTimeout(this.remove(this.keyOf(code)));
   }
 
   private withinTimeout<T>(pending: Promise<T>): Promise<T> {
