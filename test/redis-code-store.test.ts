@@ -312,12 +312,10 @@ describe('RedisCodeStore', () => {
         connected = await nodeRedis.connect(server!.port);
         store = new RedisCodeStore(connected.client);
         app = await startApp(strategy(store));
-        nock(WHOP_DATA)
-          .post('/api/v3/oauth/token', tokenForm('junk_1'))
-          .reply(400, {
-            error: 'invalid_grant',
-            error_description: 'Authorization code is invalid',
-          });
+        nock(WHOP_DATA).post('/api/v3/oauth/token', tokenForm('junk_1')).reply(400, {
+          error: 'invalid_grant',
+          error_description: 'Authorization code is invalid',
+        });
         const browser = new Browser(app.url);
         const { state } = await browser.startLogin();
         await browser.get(`/auth/whop/callback?code=junk_1&state=${state}`);
