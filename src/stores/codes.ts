@@ -39,7 +39,7 @@ export interface MemoryCodeStoreOptions {
 export class CodeStoreFullError extends Error {
   /** Always `'CODE_STORE_FULL'`. */
   readonly code = 'CODE_STORE_FULL';
-  /** @param maxCodes The store's `maxCodes`, which the message names. */
+  /** The error for a store of `maxCodes` codes, which the message names. */
   constructor(maxCodes: number) {
     super(
       `MemoryCodeStore is full: ${maxCodes} codes are within their lifetime (raise maxCodes, or share the load with a RedisCodeStore)`,
