@@ -53,6 +53,23 @@ describe('IdTokenVerifier', () => {
     it('freezes them', () => expect(Object.isFrozen(claims)).to.equal(true));
   });
 
+  describe('with several audiences and this app as azp', () => {
+    it('resolves the claims', async () => {
+      nock(API).get(JWKS_PATH).reply(200, jwksOf(key));
+      const aud = ['app_test', 'app_other'];
+      const token = await signIdToken({ nonce: NONCE, aud, azp: 'app_test' }, { key });
+      expect(await newVerifier().verify(token, NONCE)).to.include({ azp: 'app_test' });
+    });
+  });
+
+  describe('with an iat a little ahead (clock skew under a minute)', () => {
+    it('resolves the claims', async () => {
+      nock(API).get(JWKS_PATH).reply(200, jwksOf(key));
+      const token = await signIdToken({ nonce: NONCE }, { key, issuedIn: 30 });
+      expect(await newVerifier().verify(token, NONCE)).to.include({ nonce: NONCE });
+    });
+  });
+
   describe('when several tokens are verified', () => {
     let second: nock.Scope;
     beforeEach(async () => {
@@ -104,6 +121,47 @@ describe('IdTokenVerifier', () => {
         'no sub',
         () => signIdToken({ nonce: NONCE, sub: undefined }, { key }),
         'Failed to verify the ID token: missing required "sub" claim',
+      ],
+      [
+        'no exp',
+        () => signIdToken({ nonce: NONCE }, { key, expiresIn: null }),
+        'Failed to verify the ID token: missing required "exp" claim',
+      ],
+      [
+        'no iat',
+        () => signIdToken({ nonce: NONCE }, { key, issuedIn: null }),
+        'Failed to verify the ID token: missing required "iat" claim',
+      ],
+      [
+        'an iat an hour in the future',
+        () => signIdToken({ nonce: NONCE }, { key, issuedIn: 3600 }),
+        'Failed to verify the ID token: issued in the future ("iat" more than 60 s ahead of this clock)',
+      ],
+      [
+        'an access token (typ at+jwt)',
+        () => signIdToken({ nonce: NONCE }, { key, typ: 'at+jwt' }),
+        'Failed to verify the ID token: the token is an access token (typ at+jwt), not an ID token',
+      ],
+      [
+        'an access token (typ application/at+JWT)',
+        () => signIdToken({ nonce: NONCE }, { key, typ: 'application/at+JWT' }),
+        'Failed to verify the ID token: the token is an access token (typ at+jwt), not an ID token',
+      ],
+      [
+        'several audiences and no azp',
+        () => signIdToken({ nonce: NONCE, aud: ['app_test', 'app_other'] }, { key }),
+        'Failed to verify the ID token: the token has several audiences and no "azp" claim',
+      ],
+      [
+        'several audiences and another azp',
+        () =>
+          signIdToken({ nonce: NONCE, aud: ['app_test', 'app_other'], azp: 'app_other' }, { key }),
+        'Failed to verify the ID token: unexpected "azp" claim value (the token was issued to another client)',
+      ],
+      [
+        'one audience and another azp',
+        () => signIdToken({ nonce: NONCE, azp: 'app_other' }, { key }),
+        'Failed to verify the ID token: unexpected "azp" claim value (the token was issued to another client)',
       ],
       [
         'a token that is not a JWT',

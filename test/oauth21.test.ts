@@ -230,6 +230,25 @@ describe('WhopStrategy with flow: oauth2.1', () => {
         }));
     });
 
+    describe("when the userinfo names another user than the ID token's sub", () => {
+      let outcome: Outcome;
+      beforeEach(async () => {
+        await start();
+        const { state, nonce } = await redirect();
+        whop(await signIdToken({ nonce, sub: 'user_someone_else' }, { key }));
+        jwks();
+        outcome = await browser.check({ code: 'code_1', state });
+      });
+
+      it('fails the login with an InternalOAuthError (OpenID Connect Core 5.3.2)', () =>
+        expect(outcome.error).to.deep.include({
+          name: 'InternalOAuthError',
+          message:
+            "Failed to fetch user profile: the profile's user (sub) is not the ID token's (OpenID Connect Core 5.3.2)",
+        }));
+      it('does not call verify', () => expect(calls).to.have.length(0));
+    });
+
     describe('for a public client', () => {
       it('posts no client_secret', async () => {
         await start({ clientSecret: undefined });

@@ -4,6 +4,7 @@ import type { CallbackParams, LoginChecks } from './callback.js';
 import type { Deadline } from './deadline.js';
 import { internalError } from '../whop/errors.js';
 import { tokensOf, type TokenExchange } from '../whop/exchange.js';
+import { sameUser, SUB_MISMATCH } from '../whop/id-token.js';
 import { describeFailure, isSuccess, send, type HttpSettings } from '../whop/http.js';
 import { parseProfile, type WhopProfile } from '../whop/profile.js';
 import { scrubError } from '../whop/scrub.js';
@@ -121,6 +122,9 @@ export class LoginSteps {
     if (company !== undefined) (tokens.tokenParams as { company_id?: string }).company_id = company;
     try {
       const profile = await this.loadProfile(strategy, tokens.accessToken, deadline);
+      const claims = tokens.tokenParams.id_token_claims;
+      if (strategy.userProfile === this.settings.ownUserProfile && !sameUser(claims, profile))
+        throw internalError('profile', SUB_MISMATCH);
       if (requireAccess === undefined) return { ...tokens, profile };
       // Without a profile (skipUserProfile), the ID token names the user.
       const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;

@@ -39,8 +39,12 @@ export interface IdTokenOptions {
   readonly key: TestKey;
   /** The `kid` header (default: the key's). */
   readonly kid?: string;
-  /** Seconds from now to `exp` (default 3600; negative: already expired). */
-  readonly expiresIn?: number;
+  /** Seconds from now to `exp` (default 3600; negative: already expired; null: no `exp`). */
+  readonly expiresIn?: number | null;
+  /** Seconds from now to `iat` (default -5; null: no `iat`). */
+  readonly issuedIn?: number | null;
+  /** The `typ` header (default `JWT`). */
+  readonly typ?: string;
 }
 
 /** Sign an ID token with Whop's claims (for client `app_test`): `iss`, `aud`, `sub`, `iat`, `exp`, plus `claims`. */
@@ -49,14 +53,14 @@ export function signIdToken(
   options: IdTokenOptions,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
+  const { issuedIn = -5, expiresIn = 3600, typ = 'JWT' } = options;
+  const jwt = new SignJWT({
     iss: 'https://api.whop.com',
     aud: 'app_test',
     sub: 'user_xxxxxxxxxxxxx',
     ...claims,
-  })
-    .setProtectedHeader({ alg: options.key.alg, kid: options.kid ?? options.key.kid, typ: 'JWT' })
-    .setIssuedAt(now - 5)
-    .setExpirationTime(now + (options.expiresIn ?? 3600))
-    .sign(options.key.privateKey);
+  }).setProtectedHeader({ alg: options.key.alg, kid: options.kid ?? options.key.kid, typ });
+  if (issuedIn !== null) jwt.setIssuedAt(now + issuedIn);
+  if (expiresIn !== null) jwt.setExpirationTime(now + expiresIn);
+  return jwt.sign(options.key.privateKey);
 }
