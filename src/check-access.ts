@@ -1,5 +1,5 @@
 import { tokenKey, type WhopAccess } from './whop/access.js';
-import { isResourceId, RESOURCE_RULE } from './options.js';
+import { isResourceId, isUserId, RESOURCE_RULE, USER_RULE } from './options.js';
 import { WhopAppStrategy } from './app-strategy.js';
 import { WhopStrategy } from './strategy.js';
 
@@ -10,7 +10,7 @@ export interface CheckAccessOptions {
    * strategy has the app's `apiKey`: the check is then asked with the key.
    */
   readonly accessToken?: string;
-  /** The user's Whop ID (`user_...`): `profile.id`. */
+  /** The user's Whop ID (`user_...`): `profile.id`. Anything else is a `TypeError`. */
   readonly userId: string;
   /** The company (`biz_...`), product (`prod_...`) or experience (`exp_...`) to check. */
   readonly resourceId: string;
@@ -63,8 +63,8 @@ export async function checkAccess(
         ? 'checkAccess requires the accessToken, when given, to be a string'
         : "checkAccess requires an accessToken: a non-empty string (or the strategy's apiKey option)",
     );
-  if (typeof userId !== 'string' || userId === '')
-    throw new TypeError("checkAccess requires a userId: the user's Whop ID (user_...)");
+  if (!isUserId(userId))
+    throw new TypeError(`checkAccess requires a userId: the user's Whop ID (${USER_RULE})`);
   if (!isResourceId(resourceId))
     throw new TypeError(`checkAccess requires a resourceId: ${RESOURCE_RULE}`);
   if (withKey) return strategy.access.check(undefined, undefined, userId, resourceId);

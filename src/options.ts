@@ -11,6 +11,13 @@ const COMPANY_ID = /^biz_[A-Za-z0-9]+$/;
 /** What Whop checks access to: a company, a product or an experience. */
 const RESOURCE_ID = /^(?:biz|prod|exp)_[A-Za-z0-9]+$/;
 export const RESOURCE_RULE = 'biz_, prod_ or exp_ followed by letters and digits';
+/**
+ * A Whop user ID. Whop's are `user_` and letters and digits; underscores are let in too. What it
+ * keeps out goes into the access check's path: `.` and `..` (which a normalising proxy resolves),
+ * `/`, `%`, and lone surrogates (which have no UTF-8 form).
+ */
+const USER_ID = /^user_\w+$/;
+export const USER_RULE = 'user_ followed by letters, digits and underscores';
 /** RFC 6749 section 3.3: printable ASCII but space, `"` and `\`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -192,6 +199,11 @@ export function isValidCallbackURL(value: unknown): value is string {
 
 export function isCompanyId(value: unknown): value is string {
   return typeof value === 'string' && COMPANY_ID.test(value);
+}
+
+/** A Whop user ID (`user_...`), as the access check's path may hold one. */
+export function isUserId(value: unknown): value is string {
+  return typeof value === 'string' && USER_ID.test(value);
 }
 
 /** A company (`biz_`), product (`prod_`) or experience (`exp_`) ID. */

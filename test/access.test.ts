@@ -69,6 +69,39 @@ describe('requireAccess', () => {
       expect(access.isDone()).to.equal(true));
   });
 
+  for (const [what, body] of [
+    ['.', '{"id":"."}'],
+    ['..', '{"id":".."}'],
+    ['a lone surrogate', '{"id":"user_\\ud800"}'],
+    ['a path', '{"id":"user_a/../../biz_x"}'],
+  ]) {
+    describe(`when Whop's profile names the user ${what}`, () => {
+      let anyAccess: nock.Scope;
+      beforeEach(async () => {
+        const strategy = new WhopStrategy({ ...BASE, requireAccess: 'prod_abc' }, async () => ({
+          id: 'in',
+        }));
+        app = await startApp(strategy);
+        const browser = new Browser(app.url);
+        const { state } = await browser.startLogin();
+        nock('https://data.whop.com').post('/api/v3/oauth/token').reply(200, token);
+        nock(WHOP_API).get('/api/v5/me').reply(200, body, { 'content-type': 'application/json' });
+        anyAccess = nock(WHOP_API)
+          .get(/access/)
+          .reply(200, member);
+        outcome = await browser.check({ code: 'code_1', state: state! });
+      });
+
+      it('fails the login with an InternalOAuthError naming the rule, not a URIError', () =>
+        expect(outcome.error).to.deep.include({
+          name: 'InternalOAuthError',
+          message:
+            "Failed to check the user's access: the user ID Whop gave is not a Whop user ID (user_ followed by letters, digits and underscores)",
+        }));
+      it('asks Whop nothing about access', () => expect(anyAccess.isDone()).to.equal(false));
+    });
+  }
+
   describe('when the user has no access', () => {
     beforeEach(async () => {
       accessAnswer('prod_abc').reply(200, outsider);

@@ -187,11 +187,13 @@ describe('checkAccess', () => {
         () => check(''),
         "checkAccess requires an accessToken: a non-empty string (or the strategy's apiKey option)",
       ],
-      [
-        'a userId',
-        () => check('at_1', ''),
-        "checkAccess requires a userId: the user's Whop ID (user_...)",
-      ],
+      ...['', '.', '..', 'user_\ud800', 'user_a/../b', 'user_%2e', 'username'].map(
+        (userId): [string, () => Promise<unknown>, string] => [
+          `a userId that is a Whop user ID, not ${JSON.stringify(userId)}`,
+          () => check('at_1', userId),
+          "checkAccess requires a userId: the user's Whop ID (user_ followed by letters, digits and underscores)",
+        ],
+      ),
       [
         'a resource ID',
         () => check('at_1', USER, 'plan_abc'),

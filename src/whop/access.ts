@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { internalError } from './errors.js';
 import { describeFailure, isSuccess, parseJSON, send, type HttpSettings } from './http.js';
 import { redact } from './scrub.js';
+import { isUserId, USER_RULE } from '../options.js';
 
 /** What a user may do with a Whop resource, as Whop's access check answers it. */
 export type WhopAccessLevel = 'admin' | 'customer' | 'no_access';
@@ -177,6 +178,9 @@ export async function admit(
   userId: string,
   http: HttpSettings,
 ): Promise<WhopAccessLevels | string> {
+  // Whop's profile (or ID token) named the user: anything but a user ID must not reach the path.
+  if (!isUserId(userId))
+    throw internalError('access', `the user ID Whop gave is not a Whop user ID (${USER_RULE})`);
   const hashed =
     checker.usesApiKey || accessToken === undefined ? undefined : tokenKey(accessToken);
   const answers = await Promise.all(
