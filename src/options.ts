@@ -8,6 +8,7 @@ const DEFAULT_ACCESS_CACHE_SIZE = 10_000;
 const DEFAULT_OPENID_SCOPES = ['openid', 'profile', 'email'];
 const DEFAULT_TIMEOUT_MS = 10_000;
 const COMPANY_ID = /^biz_[A-Za-z0-9]+$/;
+export const COMPANY_RULE = 'biz_ followed by letters and digits';
 /** What Whop checks access to: a company, a product or an experience. */
 const RESOURCE_ID = /^(?:biz|prod|exp)_[A-Za-z0-9]+$/;
 export const RESOURCE_RULE = 'biz_, prod_ or exp_ followed by letters and digits';
@@ -237,6 +238,10 @@ function parseScope(
   const companies: string[] = [];
   for (const entry of entries as unknown[]) {
     if (isCompanyId(entry)) companies.push(entry);
+    // Permission scopes are let in beside the company, so a mistyped company would pass as one,
+    // and only Whop's refusal would tell.
+    else if (typeof entry === 'string' && entry.startsWith('biz_'))
+      fail('scope', `${rule}: an entry starting with biz_ must be a company ID (${COMPANY_RULE})`);
     else if (typeof entry === 'string' && SCOPE_TOKEN.test(entry)) scopes.push(entry);
     else fail('scope', rule);
   }

@@ -565,6 +565,9 @@ describe('WhopStrategy with flow: oauth2.1', () => {
       'openid prof\\ile',
       ['openid', 'pro file'],
       'openid biz_one biz_two',
+      'openid biz_',
+      'openid biz_x&state=y',
+      ['openid', 'biz_a-b'],
       [42],
       42,
     ]) {

@@ -90,6 +90,13 @@ describe('WhopStrategy', () => {
       ));
     it('rejects a scope entry that is not a scope token', () =>
       expect(construct({ scope: ['read"user'] })).to.throw(TypeError, /scope option/));
+    for (const typo of ['biz_', 'biz_x&state=y', 'biz_a-b', 'read_user biz_a.b']) {
+      it(`rejects ${JSON.stringify(typo)}: a biz_ entry that is no company ID`, () =>
+        expect(construct({ scope: typo })).to.throw(
+          TypeError,
+          'WhopStrategy requires the scope option to be Whop permission scopes such as read_user (a space-separated string or an array of scope tokens) and at most one company ID (biz_...): an entry starting with biz_ must be a company ID (biz_ followed by letters and digits)',
+        ));
+    }
     it('accepts a company scope', () => expect(construct({ scope: 'biz_abc123' })).not.to.throw());
     it('accepts a permission scope (read_user)', () =>
       expect(construct({ scope: 'read_user' })).not.to.throw());
@@ -186,6 +193,22 @@ describe('WhopStrategy', () => {
         );
         expect(location.searchParams.get('scope')).to.equal('biz_request2');
       });
+
+      for (const typo of ['biz_', 'biz_x&state=y', 'biz_a-b']) {
+        it(`ends in a TypeError naming scope for ${JSON.stringify(typo)}`, async () => {
+          app = await startApp(new WhopStrategy(BASE, async () => ({ id: 'u' })));
+          const response = await new Browser(app.url).get(
+            `/auth/whop/company/${encodeURIComponent(typo)}`,
+          );
+          expect(response.status).to.equal(500);
+          expect(app.errors[0])
+            .to.be.instanceOf(TypeError)
+            .with.property(
+              'message',
+              'WhopStrategy: the scope passed to authenticate() must be a company ID: biz_ followed by letters and digits',
+            );
+        });
+      }
 
       it('ends in an error, not a redirect, when it is not a company ID', async () => {
         app = await startApp(new WhopStrategy(BASE, async () => ({ id: 'u' })));
