@@ -154,8 +154,23 @@ describe('CookieStateStore', () => {
     it('requires a secret', () =>
       expect(construct({ secret: undefined })).to.throw(
         TypeError,
-        'CookieStateStore requires the secret option to be a string of at least 32 characters',
+        'CookieStateStore requires the secret option to be a string of at least 32 characters, or a non-empty array of them (the first seals, all open)',
       ));
+    it('rejects an empty list of secrets', () =>
+      expect(construct({ secret: [] })).to.throw(TypeError, /secret option/));
+    it('rejects a list with a secret under 32 characters', () =>
+      expect(construct({ secret: [SECRET, 'short'] })).to.throw(TypeError, /secret option/));
+    it('accepts a list of secrets', () =>
+      expect(construct({ secret: [SECRET, SECRET.toUpperCase()] })).not.to.throw());
+    it('names the cookie passport-whop.state on http', () =>
+      expect(construct({})().cookieName).to.equal('passport-whop.state'));
+    it('names the cookie __Host-passport-whop.state on https', () =>
+      expect(construct({})().secureCookieName).to.equal('__Host-passport-whop.state'));
+    it('takes a cookieName for both', () =>
+      expect(construct({ cookieName: 'app.state' })()).to.include({
+        cookieName: 'app.state',
+        secureCookieName: 'app.state',
+      }));
     it('rejects a secret under 32 characters', () =>
       expect(construct({ secret: SECRET.slice(1) })).to.throw(TypeError, /secret option/));
     it('accepts a secret of 32 characters', () => expect(construct({})).not.to.throw());
@@ -225,21 +240,119 @@ describe('CookieStateStore', () => {
     let app: CookieApp;
     let attributes: string[];
     let cleared: string[];
+    let name: string;
+    let clearedName: string;
     beforeEach(async () => {
       app = await startCookieApp(new CookieStateStore({ secret: SECRET }));
       const https = { 'x-forwarded-proto': 'https' };
       const started = await startLogin(app, https);
       attributes = started.setCookie.split('; ').slice(1);
+      name = started.cookie.split('=')[0]!;
       const callback = await get(app, `/auth/whop/check?code=code_1&state=other`, {
         ...https,
         cookie: started.cookie,
       });
-      cleared = callback.headers.getSetCookie()[0]!.split('; ').slice(1);
+      const [clearing] = callback.headers.getSetCookie();
+      cleared = clearing!.split('; ').slice(1);
+      clearedName = clearing!.split('=')[0]!;
     });
     afterEach(() => app.close());
 
     it('is Secure', () => expect(attributes).to.include('Secure'));
     it('is cleared with Secure too', () => expect(cleared).to.include('Secure'));
+    it('is named __Host-passport-whop.state, for the whole site, with no Domain', () => {
+      expect(name).to.equal('__Host-passport-whop.state');
+      expect(attributes).to.include('Path=/');
+      expect(attributes.some((attribute) => /^domain=/i.test(attribute))).to.equal(false);
+    });
+    it('is cleared under that name', () => expect(clearedName).to.equal(name));
+  });
+
+  describe('a login on https (behind a proxy)', () => {
+    let app: CookieApp;
+    let body: unknown;
+    let plainNamed: Outcome;
+    beforeEach(async () => {
+      app = await startCookieApp(new CookieStateStore({ secret: SECRET }));
+      whopAnswers('code_1');
+      const https = { 'x-forwarded-proto': 'https' };
+      const started = await startLogin(app, https);
+      const callback = await get(app, `/auth/whop/callback?code=code_1&state=${started.state}`, {
+        ...https,
+        cookie: started.cookie,
+      });
+      body = await callback.json();
+      // The same value under the plain name (as a sibling subdomain could set it) is no cookie.
+      const again = await startLogin(app, https);
+      const plain = again.cookie.replace(/^__Host-/, '');
+      const response = await get(app, `/auth/whop/check?code=code_2&state=${again.state}`, {
+        ...https,
+        cookie: plain,
+      });
+      plainNamed = (await response.json()) as Outcome;
+    });
+    afterEach(() => app.close());
+
+    it('logs the user in', () =>
+      expect(body).to.deep.equal({ user: { id: me.id }, state: { returnTo: '/dashboard' } }));
+    it('reads no cookie without the __Host- prefix', () =>
+      expect(plainNamed.info?.message).to.match(/^The login state cookie is missing/));
+  });
+
+  describe('the cookie’s contents', () => {
+    const carried = { nonce: 'nonce_in_the_cookie_1234', state: { returnTo: '/private-place' } };
+    let value: string;
+    beforeEach(() => {
+      const store = new CookieStateStore({ secret: SECRET });
+      const redirect = exchange();
+      store.store(redirect, 'verifier_in_the_cookie_5678', carried, META, () => undefined);
+      const setCookie = (redirect.res.headers.get('set-cookie') as string[])[0]!;
+      value = setCookie.split(';')[0]!.split('=').slice(1).join('=');
+    });
+
+    for (const secret of [
+      'verifier_in_the_cookie_5678',
+      'nonce_in_the_cookie_1234',
+      'private-place',
+    ]) {
+      it(`hold ${secret} in no readable form (encrypted)`, () => {
+        for (const decoded of [value, Buffer.from(value, 'base64url').toString('latin1')])
+          expect(decoded).not.to.include(secret);
+      });
+    }
+  });
+
+  describe('when the secret is rotated', () => {
+    const OLD = SECRET;
+    const NEW = 'a new test secret of 32 characters';
+    let opened: Outcome;
+    let refused: Outcome;
+    let sealedWithNew: Outcome;
+    beforeEach(async () => {
+      const before = await startCookieApp(new CookieStateStore({ secret: OLD }));
+      const inFlight = await startLogin(before);
+      const stale = await startLogin(before);
+      await before.close();
+      const rotated = await startCookieApp(new CookieStateStore({ secret: [NEW, OLD] }));
+      whopAnswers('code_1');
+      opened = await check(rotated, { code: 'code_1', state: inFlight.state }, inFlight.cookie);
+      const fresh = await startLogin(rotated);
+      await rotated.close();
+      const newOnly = await startCookieApp(new CookieStateStore({ secret: NEW }));
+      refused = await check(newOnly, { code: 'code_2', state: stale.state }, stale.cookie);
+      whopAnswers('code_3');
+      sealedWithNew = await check(newOnly, { code: 'code_3', state: fresh.state }, fresh.cookie);
+      await newOnly.close();
+    });
+
+    it('opens a cookie sealed with the old secret while it is listed', () =>
+      expect(opened.user).to.deep.equal({ id: me.id }));
+    it('refuses it once the old secret is dropped', () =>
+      expect(refused.info?.message).to.equal(
+        'The login state cookie was tampered with: start the login again',
+      ));
+    it('seals new cookies with the first secret', () =>
+      expect(sealedWithNew.user).to.deep.equal({ id: me.id }));
   });
 
   describe('when the cookie was tampered with', () => {
@@ -303,6 +416,30 @@ describe('CookieStateStore', () => {
     it('says so', () =>
       expect(outcome.info?.message).to.equal('The login took too long: start the login again'));
     it('makes no token request', () => expect(tokenRequest.isDone()).to.equal(false));
+  });
+
+  describe('at the expiry boundary', () => {
+    let clock: number;
+    let app: CookieApp;
+    let started: Started;
+    beforeEach(async () => {
+      clock = Date.now();
+      app = await startCookieApp(new CookieStateStore({ secret: SECRET, now: () => clock }));
+      started = await startLogin(app);
+    });
+    afterEach(() => app.close());
+
+    it('fails the login at exactly maxAge', async () => {
+      clock += TEN_MINUTES;
+      const outcome = await check(app, { code: 'code_1', state: started.state }, started.cookie);
+      expect(outcome.info?.message).to.equal('The login took too long: start the login again');
+    });
+    it('still takes it a millisecond before', async () => {
+      clock += TEN_MINUTES - 1;
+      whopAnswers('code_1');
+      const outcome = await check(app, { code: 'code_1', state: started.state }, started.cookie);
+      expect(outcome.user).to.deep.equal({ id: me.id });
+    });
   });
 
   describe('when the cookie is missing', () => {

@@ -1,13 +1,21 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeader } from 'node:http';
 import { MemoryCodeStore, type CodeStore } from './codes.js';
+import { CookieSealer, type Payload } from './cookie-seal.js';
 import type { StateMetadata, StoreCallback, VerifyStateCallback } from '../flow/state.js';
 
 /** What `new CookieStateStore(options)` takes. */
 export interface CookieStateStoreOptions {
-  /** The key of the cookie's HMAC-SHA256 signature: a random string of 32 characters or more. */
-  readonly secret: string;
-  /** The cookie's name (default `passport-whop.state`). */
+  /**
+   * What the cookie's AES-256-GCM key is derived from: a random string of 32 characters or more.
+   * For rotation, a list of them: the first seals new cookies, every one opens them.
+   */
+  readonly secret: string | readonly string[];
+  /**
+   * The cookie's name. Default: `__Host-passport-whop.state` on https requests (a sibling
+   * subdomain cannot set a `__Host-` cookie), `passport-whop.state` on http (on localhost, where
+   * browsers refuse `__Host-` without https).
+   */
   readonly cookieName?: string;
   /** How long a login may take from the redirect to the callback, in milliseconds (default 10 minutes). */
   readonly maxAge?: number;
@@ -42,35 +50,29 @@ export interface CookieRequest {
   readonly res?: CookieResponse;
 }
 
-/** What the cookie carries, signed. */
-interface Payload {
-  /** The handle sent to Whop as `state`. */
-  readonly h: string;
-  /** The PKCE code verifier. */
-  readonly v?: string;
-  /** The state the strategy stores with the handle. */
-  readonly s?: unknown;
-  /** When the login expires, in milliseconds since the epoch. */
-  readonly e: number;
-}
-
 const DEFAULT_COOKIE_NAME = 'passport-whop.state';
+const DEFAULT_SECURE_COOKIE_NAME = `__Host-${DEFAULT_COOKIE_NAME}`;
 const DEFAULT_MAX_AGE_MS = 10 * 60 * 1000;
 const MIN_SECRET_LENGTH = 32;
+const SECRET_RULE = `a string of at least ${MIN_SECRET_LENGTH} characters, or a non-empty array of them (the first seals, all open)`;
 // RFC 6265 section 4.1.1: a cookie name is an RFC 7230 token.
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Browsers drop a cookie over 4096 bytes without a word; refuse to send one.
 const MAX_COOKIE_BYTES = 4096;
-// Signatures are bound to this use, so a value signed with the same secret elsewhere is no cookie.
-const CONTEXT = 'passport-whop cookie state v1\n';
 const NO_RESPONSE =
   'CookieStateStore needs the response as req.res to set its cookie (Express sets it)';
 
+/** Whether the request came over https (Express's `req.secure`, or its `protocol`). */
+function isHttps(req: CookieRequest): boolean {
+  return req.secure === true || req.protocol === 'https';
+}
+
 /**
  * A state store for apps without sessions: the state, the PKCE verifier and a random handle
- * travel in a signed (HMAC-SHA256), httpOnly, SameSite=Lax cookie, Secure on https. The handle
- * is sent to Whop as `state`. On the callback the cookie is cleared and checked: signature, age,
- * handle against the returned `state`, and that it was not used before (`usedStore`).
+ * travel in an encrypted and authenticated (AES-256-GCM), httpOnly, SameSite=Lax cookie, Secure
+ * and named `__Host-passport-whop.state` on https. The handle is sent to Whop as `state`. On the
+ * callback the cookie is cleared and checked: authenticity, age, handle against the returned
+ * `state`, and that it was not used before (`usedStore`).
  *
  * @example
  * ```ts
@@ -82,11 +84,13 @@ const NO_RESPONSE =
  * ```
  */
 export class CookieStateStore {
-  /** The cookie's name (the `cookieName` option). */
+  /** The cookie's name on http requests (the `cookieName` option, else `passport-whop.state`). */
   readonly cookieName: string;
+  /** The cookie's name on https requests (the `cookieName` option, else `__Host-passport-whop.state`). */
+  readonly secureCookieName: string;
   /** Milliseconds from the redirect to the callback (the `maxAge` option). */
   readonly maxAge: number;
-  private readonly secret: string;
+  private readonly sealer: CookieSealer;
   private readonly usedStore: CodeStore;
   private readonly now: () => number;
 
@@ -96,16 +100,21 @@ export class CookieStateStore {
       throw new TypeError('CookieStateStore requires an options object with a secret');
     const {
       secret,
-      cookieName = DEFAULT_COOKIE_NAME,
+      cookieName,
       maxAge = DEFAULT_MAX_AGE_MS,
       usedStore = new MemoryCodeStore(),
       now = Date.now,
     } = options;
-    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH)
-      throw new TypeError(
-        `CookieStateStore requires the secret option to be a string of at least ${MIN_SECRET_LENGTH} characters`,
-      );
-    if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))
+    const secrets: unknown[] = Array.isArray(secret) ? secret : [secret];
+    if (
+      secrets.length === 0 ||
+      !secrets.every((one) => typeof one === 'string' && one.length >= MIN_SECRET_LENGTH)
+    )
+      throw new TypeError(`CookieStateStore requires the secret option to be ${SECRET_RULE}`);
+    if (
+      cookieName !== undefined &&
+      (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))
+    )
       throw new TypeError('CookieStateStore requires the cookieName option to be a cookie name');
     if (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge < 1000)
       throw new TypeError(
@@ -117,8 +126,9 @@ export class CookieStateStore {
       );
     if (typeof now !== 'function')
       throw new TypeError('CookieStateStore requires the now option to be a function');
-    this.secret = secret;
-    this.cookieName = cookieName;
+    this.sealer = new CookieSealer(secrets as string[]);
+    this.cookieName = cookieName ?? DEFAULT_COOKIE_NAME;
+    this.secureCookieName = cookieName ?? DEFAULT_SECURE_COOKIE_NAME;
     this.maxAge = maxAge;
     this.usedStore = usedStore;
     this.now = now;
@@ -141,9 +151,8 @@ export class CookieStateStore {
       ...(state !== undefined && { s: state }),
       e: this.now() + this.maxAge,
     };
-    const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    const value = `${encoded}.${this.sign(encoded).toString('base64url')}`;
-    const cookie = this.cookie(req, value, Math.ceil(this.maxAge / 1000));
+    const name = this.nameFor(req);
+    const cookie = this.cookie(req, this.sealer.seal(name, payload), Math.ceil(this.maxAge / 1000));
     if (Buffer.byteLength(cookie) > MAX_COOKIE_BYTES) {
       return callback(
         new Error(
@@ -156,7 +165,7 @@ export class CookieStateStore {
   }
 
   /**
-   * passport-oauth2's state check, at the callback: clears the cookie, then checks its signature,
+   * passport-oauth2's state check, at the callback: clears the cookie, then checks its authenticity,
    * age, handle (against `providedState`) and single use; a failed check is `callback(null, false, { message })`.
    */
   verify(
@@ -182,7 +191,8 @@ export class CookieStateStore {
     req: CookieRequest,
     providedState: string | undefined,
   ): Promise<{ payload: Payload } | { failure: string }> {
-    const values = readCookies(req.headers.cookie, this.cookieName);
+    const name = this.nameFor(req);
+    const values = readCookies(req.headers.cookie, name);
     if (values.length === 0) {
       return {
         failure:
@@ -190,7 +200,9 @@ export class CookieStateStore {
       };
     }
     // Another cookie of the same name (set by a sibling subdomain) must not hide ours.
-    const payload = values.map((value) => this.open(value)).find((opened) => opened !== undefined);
+    const payload = values
+      .map((value) => this.sealer.open(name, value))
+      .find((opened) => opened !== undefined);
     if (!payload)
       return { failure: 'The login state cookie was tampered with: start the login again' };
     const remaining = payload.e - this.now();
@@ -204,36 +216,17 @@ export class CookieStateStore {
     return { payload };
   }
 
-  /** The payload of a cookie value signed with this store's secret, else undefined. */
-  private open(value: string): Payload | undefined {
-    const dot = value.indexOf('.');
-    if (dot < 0) return undefined;
-    const encoded = value.slice(0, dot);
-    const signature = Buffer.from(value.slice(dot + 1), 'base64url');
-    const expected = this.sign(encoded);
-    if (signature.length !== expected.length || !timingSafeEqual(signature, expected))
-      return undefined;
-    try {
-      const payload = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Payload;
-      if (typeof payload.h !== 'string' || typeof payload.e !== 'number') return undefined;
-      if (payload.v !== undefined && typeof payload.v !== 'string') return undefined;
-      return payload;
-    } catch {
-      return undefined;
-    }
+  /** The name of the cookie for this request: `__Host-` on https, unless one was given. */
+  private nameFor(req: CookieRequest): string {
+    return isHttps(req) ? this.secureCookieName : this.cookieName;
   }
 
-  private sign(encoded: string): Buffer {
-    return createHmac('sha256', this.secret)
-      .update(CONTEXT + this.cookieName + '\n' + encoded)
-      .digest();
-  }
-
+  /** The `Set-Cookie` line: Path=/ and no Domain, as `__Host-` requires. */
   private cookie(req: CookieRequest, value: string, maxAgeSeconds: number): string {
-    const attributes = [`${this.cookieName}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`];
+    const attributes = [`${this.nameFor(req)}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`];
     if (maxAgeSeconds === 0) attributes.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
     attributes.push('HttpOnly', 'SameSite=Lax');
-    if (req.secure === true || req.protocol === 'https') attributes.push('Secure');
+    if (isHttps(req)) attributes.push('Secure');
     return attributes.join('; ');
   }
 }

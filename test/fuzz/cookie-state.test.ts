@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
@@ -55,24 +55,30 @@ const tamper: fc.Arbitrary<Tamper> = fc.oneof(
   }),
 );
 
-/** A cookie value signed as CookieStateStore signs (src/stores/cookie-state-store.ts), with its secret. */
+/**
+ * A cookie value sealed as CookieStateStore seals (src/stores/cookie-seal.ts), with its secret:
+ * AES-256-GCM under the secret's HKDF-SHA256 key, the cookie's name as additional data, and
+ * base64url of IV, ciphertext and tag.
+ */
 function forge(payload: unknown): string {
-  const encoded = Buffer.from(JSON.stringify(payload) ?? 'null').toString('base64url');
-  const signature = createHmac('sha256', COOKIE_SECRET)
-    .update(`passport-whop cookie state v1\n${COOKIE}\n${encoded}`)
-    .digest('base64url');
-  return `${encoded}.${signature}`;
+  const key = Buffer.from(
+    hkdfSync('sha256', COOKIE_SECRET, '', 'passport-whop cookie state v2', 32),
+  );
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(COOKIE));
+  const text = JSON.stringify(payload) ?? 'null';
+  const sealed = Buffer.concat([
+    iv,
+    cipher.update(text, 'utf8'),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
+  return sealed.toString('base64url');
 }
 
-/** Whether `tampered` still opens as `original` did: same payload text, same signature bytes. */
+/** Whether `tampered` still opens as `original` did: the same bytes once base64url-decoded. */
 function sameCookie(original: string, tampered: string): boolean {
-  const [payload, signature] = original.split('.');
-  const dot = tampered.indexOf('.');
-  if (dot < 0) return false;
-  return (
-    tampered.slice(0, dot) === payload &&
-    Buffer.from(tampered.slice(dot + 1), 'base64url').equals(Buffer.from(signature!, 'base64url'))
-  );
+  return Buffer.from(tampered, 'base64url').equals(Buffer.from(original, 'base64url'));
 }
 
 describe('fuzz: the state cookie', function () {
@@ -166,7 +172,7 @@ describe('fuzz: the state cookie', function () {
         expect(outcome.status, context).to.equal(403);
         expect(whop.to('token'), context).to.have.length(0);
       }
-      // A forged cookie is signed with the secret, so it opens: whatever it holds (no verifier,
+      // A forged cookie is sealed with the secret, so it opens: whatever it holds (no verifier,
       // no nonce in OAuth 2.1: an ID token error), the login ends as checkOutcome requires.
     } finally {
       await app.close();

@@ -31,7 +31,7 @@ export async function happyToken(context: AnswerContext, oauth21: boolean): Prom
   if (oauth21) {
     token.scope = 'openid profile email';
     token.id_token = context.issue(
-      await signIdToken({ nonce: context.nonce }, { key: context.key }),
+      await signIdToken({ nonce: context.nonce, sub: 'user_fuzz' }, { key: context.key }),
     );
   }
   return json(token);
@@ -101,13 +101,19 @@ function applyChange(
 async function idTokenOf(kind: string, context: AnswerContext): Promise<unknown> {
   switch (kind) {
     case 'good':
-      return signIdToken({ nonce: context.nonce }, { key: context.key });
+      return signIdToken({ nonce: context.nonce, sub: 'user_fuzz' }, { key: context.key });
     case 'wrong-nonce':
-      return signIdToken({ nonce: 'another login' }, { key: context.key });
+      return signIdToken({ nonce: 'another login', sub: 'user_fuzz' }, { key: context.key });
     case 'other-key':
-      return signIdToken({ nonce: context.nonce }, { key: context.otherKey, kid: context.key.kid });
+      return signIdToken(
+        { nonce: context.nonce, sub: 'user_fuzz' },
+        { key: context.otherKey, kid: context.key.kid },
+      );
     case 'expired':
-      return signIdToken({ nonce: context.nonce }, { key: context.key, expiresIn: -600 });
+      return signIdToken(
+        { nonce: context.nonce, sub: 'user_fuzz' },
+        { key: context.key, expiresIn: -600 },
+      );
     case 'garbage':
       return `${marker()}a.b.c`;
     default:
