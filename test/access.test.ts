@@ -102,6 +102,17 @@ describe('requireAccess', () => {
     });
   }
 
+  describe('when Whop says has_access: false beside access_level: customer', () => {
+    beforeEach(async () => {
+      accessAnswer('prod_abc').reply(200, { has_access: false, access_level: 'customer' });
+      outcome = await login({ requireAccess: 'prod_abc' });
+    });
+
+    it('goes by has_access: the login fails with 403', () =>
+      expect(outcome).to.deep.include({ user: false, status: 403 }));
+    it('does not call verify', () => expect(profiles).to.have.length(0));
+  });
+
   describe('when the user has no access', () => {
     beforeEach(async () => {
       accessAnswer('prod_abc').reply(200, outsider);
@@ -171,6 +182,8 @@ describe('requireAccess', () => {
       ['a 401', (i) => i.reply(401, { error: { type: 'unauthorized', message: 'Bad token' } })],
       ['a body that is not JSON', (i) => i.reply(200, '<html>oops</html>')],
       ['JSON that is not an answer', (i) => i.reply(200, { has_access: 'yes' })],
+      ['an answer without access_level', (i) => i.reply(200, { has_access: true })],
+      ['an answer without has_access', (i) => i.reply(200, { access_level: 'customer' })],
       ['no answer in time', (i) => i.delay(2000).reply(200, member), 500],
       [
         'a message quoting the token',

@@ -208,6 +208,37 @@ describe('malformed and failed callbacks', () => {
     }
   });
 
+  describe('with an overlong parameter', () => {
+    for (const [name, query] of [
+      ['code', `code=${'c'.repeat(4097)}&state=handle_1`],
+      ['state', `code=code_1&state=${'s'.repeat(4097)}`],
+    ] as const) {
+      describe(`(a ${name} of 4,097 characters)`, () => {
+        let outcome: Outcome;
+        let token: nock.Scope;
+        beforeEach(async () => {
+          token = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, {});
+          outcome = await check(query);
+        });
+
+        it('fails the login with status 400', () => expect(outcome.status).to.equal(400));
+        it(`names the ${name} parameter and the limit`, () =>
+          expect(outcome.info?.message).to.equal(
+            `The callback's ${name} parameter must be one string of at most 4096 characters: start the login again`,
+          ));
+        it('consumes no state', () => expect(store.verified).to.equal(0));
+        it('sends nothing to Whop', () => expect(token.isDone()).to.equal(false));
+      });
+    }
+
+    describe('(a code of exactly 4,096 characters)', () => {
+      it('is taken to the state check', async () => {
+        await check(`code=${'c'.repeat(4096)}&state=handle_1`);
+        expect(store.verified).to.equal(1);
+      });
+    });
+  });
+
   describe('with a lone surrogate in a POSTed code', () => {
     let outcome: { message?: string; status?: number; error?: unknown };
     let token: nock.Scope;

@@ -48,6 +48,22 @@ describe('checkAccess', () => {
     });
   });
 
+  describe("when Whop's has_access and access_level disagree", () => {
+    it('resolves has_access as Whop said it', async () => {
+      accessEndpoint('at_1').reply(200, { has_access: false, access_level: 'customer' });
+      expect(await check('at_1')).to.deep.equal({ hasAccess: false, accessLevel: 'customer' });
+    });
+  });
+
+  describe('when the answer has no access_level', () => {
+    it('rejects with an InternalOAuthError', async () => {
+      accessEndpoint('at_1').reply(200, { has_access: true });
+      const error = await rejection(check('at_1'));
+      expect(error).to.be.instanceOf(InternalOAuthError);
+      expect(error.message).to.match(/^Failed to check the user's access: the answer is not JSON/);
+    });
+  });
+
   describe('with concurrent identical checks', () => {
     let answers: WhopAccess[];
     let requests: number;
