@@ -230,6 +230,27 @@ describe('WhopStrategy with flow: oauth2.1', () => {
         }));
     });
 
+    describe("when Whop accepted the code but its keys answer 404 (a 4xx after the token's 200)", () => {
+      let released: string[];
+      let outcome: Outcome;
+      beforeEach(async () => {
+        released = [];
+        await start({
+          codeStore: {
+            claim: async () => true,
+            release: async (code) => void released.push(code),
+          },
+        });
+        const { state, nonce } = await redirect();
+        whop(await signIdToken({ nonce }, { key }));
+        nock(API).get(JWKS_PATH).reply(404, { error: 'not_found' });
+        outcome = await browser.check({ code: 'code_1', state });
+      });
+
+      it('fails the login', () => expect(outcome.error?.name).to.equal('InternalOAuthError'));
+      it('keeps the code recorded: Whop spent it', () => expect(released).to.deep.equal([]));
+    });
+
     describe("when the userinfo names another user than the ID token's sub", () => {
       let outcome: Outcome;
       beforeEach(async () => {
