@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import nock from 'nock';
 import { CodeStoreFullError, MemoryCodeStore, WhopStrategy, type CodeStore } from '../src/index.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
-import { BASE, me, token, WHOP_API, WHOP_DATA } from './support/whop.js';
+import { BASE, me, token, tokenForm, WHOP_API, WHOP_DATA } from './support/whop.js';
 
 const TTL = 5 * 60 * 1000;
 
@@ -293,4 +293,44 @@ describe('releasing a code', () => {
       expect(outcome.error?.name).to.equal('TokenError');
     });
   });
+});
+
+describe('a login when the code record is full of live codes', () => {
+  let app: TestApp;
+  let outcome: Outcome;
+  let secondToken: nock.Scope;
+  before(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  beforeEach(async () => {
+    nock(WHOP_DATA).post('/api/v3/oauth/token', tokenForm('code_full_1')).reply(200, token);
+    nock(WHOP_API).get('/api/v5/me').reply(200, me);
+    secondToken = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+    const codeStore = new MemoryCodeStore({ maxCodes: 1 });
+    const strategy = new WhopStrategy({ ...BASE, state: false, codeStore }, async () => ({
+      id: 'u',
+    }));
+    app = await startApp(strategy);
+    const browser = new Browser(app.url);
+    await browser.check({ code: 'code_full_1' });
+    outcome = await browser.check({ code: 'code_full_2' });
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await app.close();
+  });
+  after(() => nock.enableNetConnect());
+
+  it('ends in an InternalOAuthError at the code step', () =>
+    expect(outcome.error).to.deep.include({
+      name: 'InternalOAuthError',
+      message:
+        'Failed to record the authorization code, so it was not exchanged: the code store failed',
+    }));
+  it('is caused by a CodeStoreFullError', () =>
+    expect((app.errors[0] as Error & { cause?: unknown }).cause).to.be.instanceOf(
+      CodeStoreFullError,
+    ));
+  it('does not send the new code', () => expect(secondToken.isDone()).to.equal(false));
 });
