@@ -55,12 +55,27 @@ export class UserTokenRefused extends Error {
   }
 }
 
+// jose's JWTPayload, declared here rather than extended: jose is ES modules only, and a CommonJS
+// declaration file that imports its types fails a `module: node16` app with TS1479 (the tarball
+// test type-checks one). For the same reason no public member below names a jose type.
 /** The claims of a verified user token (`sub` the user's ID, `aud` the app's). */
-export interface UserTokenClaims extends JWTPayload {
+export interface UserTokenClaims {
+  /** Issuer: Whop's proxy, `urn:whopcom:exp-proxy` (checked). */
   readonly iss: string;
+  /** Subject: the user's Whop ID (checked present). */
   readonly sub: string;
+  /** Audience: the app's ID (checked). */
   readonly aud: string;
+  /** Expiry, in seconds since the epoch (checked). */
   readonly exp: number;
+  /** Not before, in seconds since the epoch (checked when present). */
+  readonly nbf?: number;
+  /** Issued at, in seconds since the epoch. */
+  readonly iat?: number;
+  /** JWT ID. */
+  readonly jti?: string;
+  /** Any other claim Whop puts in the token. */
+  readonly [claim: string]: unknown;
 }
 
 /** What a {@link UserTokenVerifier} checks against. */
@@ -97,7 +112,7 @@ export class UserTokenVerifier {
   }
 
   /** The key set, created on first use. */
-  keys(): Promise<RemoteJWKSet> {
+  private keys(): Promise<RemoteJWKSet> {
     this.jwks ??= remoteKeys({
       ...this.settings,
       cacheMaxAge: USER_TOKEN_JWKS_MAX_AGE_MS,
