@@ -33,7 +33,16 @@ interface TokenRecord {
   readonly kind: 'access' | 'refresh';
   readonly expiresAt: number;
   active: boolean;
+  /** A refresh token used once already (rotated out), as opposed to one revoked. */
+  rotated?: boolean;
 }
+
+/**
+ * What the mock does when a rotated-out refresh token is used again: `'refuse'` answers
+ * `invalid_grant` and leaves the tokens issued from it working; `'revoke'` also revokes the whole
+ * family (every token issued from the same login), as providers with reuse detection do.
+ */
+export type RefreshTokenReuse = 'refuse' | 'revoke';
 
 export interface TokenPair {
   readonly grant: Grant;
@@ -56,6 +65,7 @@ export class GrantStore {
   constructor(
     private readonly now: () => number,
     private readonly tokenLifetimeMs: number,
+    private readonly reuse: RefreshTokenReuse = 'refuse',
   ) {}
 
   issueCode(grant: Grant, redirectURI: string, codeChallenge?: string): string {
@@ -99,9 +109,26 @@ export class GrantStore {
     return this.issueTokens(record.grant);
   }
 
-  /** An active refresh token of this client, for the caller to check before {@link rotate}. */
+  /**
+   * An active refresh token of this client, for the caller to check before {@link rotate}. With
+   * reuse detection (`'revoke'`), one already rotated out revokes its whole family: whoever
+   * presents it may have stolen it, and the tokens issued in its place may be in the wrong hands.
+   */
   findRefreshToken(token: string, clientID: string): Grant {
     const record = this.tokens.get(token);
+    if (
+      this.reuse === 'revoke' &&
+      record?.rotated === true &&
+      record.grant.clientID === clientID &&
+      !record.grant.revoked
+    ) {
+      record.grant.revoked = true;
+      throw new MockError(
+        400,
+        'invalid_grant',
+        'Refresh token was already used; the connection has been revoked',
+      );
+    }
     if (
       record === undefined ||
       record.kind !== 'refresh' ||
@@ -118,6 +145,7 @@ export class GrantStore {
   rotate(refreshToken: string): TokenPair {
     const record = this.tokens.get(refreshToken)!;
     record.active = false;
+    record.rotated = true;
     return this.issueTokens(record.grant);
   }
 

@@ -12,3 +12,4 @@ export type {
 export type { MockAccessLevel } from './access.js';
 export { MOCK_USER_TOKEN_ISSUER } from './user-tokens.js';
 export type { MockAppStrategyOptions, MockUserTokenOptions } from './user-tokens.js';
+export type { RefreshTokenReuse } from './grants.js';

@@ -2,7 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessTable, type MockAccessLevel } from './access.js';
 import { consent, type ConsentOptions } from './consent.js';
-import { GrantStore } from './grants.js';
+import { GrantStore, type RefreshTokenReuse } from './grants.js';
+import { TokenHold } from './hold.js';
 import { createSigner } from './keys.js';
 import {
   checkClient,
@@ -44,6 +45,12 @@ export interface MockWhopOptions {
   tokenLifetime?: number;
   /** The mock's clock in milliseconds (default `Date.now`): move it to expire codes and tokens. */
   now?: () => number;
+  /**
+   * What a rotated-out refresh token used again does (default `'refuse'`): `'refuse'` answers
+   * `invalid_grant`; `'revoke'` (reuse detection) also revokes every token of that login, so
+   * two processes racing one refresh token log the user out, as at a provider that detects reuse.
+   */
+  refreshTokenReuse?: RefreshTokenReuse;
 }
 
 /** One entry of the request log. It never holds codes, tokens or secrets. */
@@ -130,6 +137,13 @@ export interface MockWhop {
   approve(authorizeURL: string | URL, options?: ConsentOptions): Promise<string>;
   /** The same, clicking Deny: resolves the callback URL carrying `error=access_denied`. */
   deny(authorizeURL: string | URL): Promise<string>;
+  /**
+   * Leave the next `count` (default 1) requests to a token endpoint unanswered until the mock
+   * closes, as a Whop that does not answer in time: they are not processed (no code spent, no
+   * refresh token rotated) and not logged in {@link MockWhop.requests}. Resolves once all of
+   * them have arrived, so a test knows the app is waiting on Whop.
+   */
+  holdTokenRequests(count?: number): Promise<void>;
   /** Stop listening and close every connection, keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -143,6 +157,10 @@ function checkOptions(options: MockWhopOptions): void {
     throw new TypeError('startMockWhop requires tokenLifetime to be a positive number of seconds');
   }
   if (typeof now !== 'function') throw new TypeError('startMockWhop requires now to be a function');
+  const { refreshTokenReuse: reuse } = options;
+  if (reuse !== undefined && reuse !== 'refuse' && reuse !== 'revoke') {
+    throw new TypeError("startMockWhop requires refreshTokenReuse to be 'refuse' or 'revoke'");
+  }
   if (options.users !== undefined && options.users.length === 0) {
     throw new TypeError('startMockWhop requires at least one user');
   }
@@ -181,7 +199,7 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
   ).map(checkClient);
   const requests: MockWhopRequest[] = [];
   const signer = await createSigner();
-  const grants = new GrantStore(now, tokenLifetime * 1000);
+  const grants = new GrantStore(now, tokenLifetime * 1000, options.refreshTokenReuse);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -194,11 +212,13 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
   const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostname}:${address.port}`;
   const access = new AccessTable();
+  const hold = new TokenHold();
   const context: MockContext = { url, clients, users, grants, access, signer, tokenLifetime, now };
 
   // Attached once the URL is known; no request can be read before this line runs.
   server.on('request', (req, res) => {
     const [path = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
+    if (hold.takes(path)) return;
     const exchange: Exchange = {
       req,
       res,
@@ -268,6 +288,7 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
     approve: (authorizeURL, consentOptions) =>
       consent(url, authorizeURL, 'approve', consentOptions),
     deny: (authorizeURL) => consent(url, authorizeURL, 'deny'),
+    holdTokenRequests: (count = 1) => hold.hold(count),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
