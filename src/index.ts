@@ -46,6 +46,13 @@ export type {
   RedisClientLike,
   RedisCodeStoreOptions,
 } from './stores/redis-code-store.js';
+export { RedisRefreshLock } from './stores/refresh-lock.js';
+export type { LockedRefresh, RedisRefreshLockOptions, RefreshLock } from './stores/refresh-lock.js';
+export type {
+  IoRedisScriptClientLike,
+  NodeRedisScriptClientLike,
+  RedisScriptClientLike,
+} from './stores/redis-clients.js';
 export { CookieStateStore } from './stores/cookie-state-store.js';
 export type {
   CookieRequest,

@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import type { CodeStore } from './stores/codes.js';
+import type { RefreshLock } from './stores/refresh-lock.js';
 import { API_URLS, ENDPOINTS, SANDBOX } from './whop/endpoints.js';
 import type { StateStore } from './flow/state.js';
 
@@ -45,6 +46,12 @@ export interface WhopCommonOptions {
   store?: StateStore;
   /** Where exchanged codes are remembered (default: a `MemoryCodeStore` for this process). */
   codeStore?: CodeStore;
+  /**
+   * Coordinates `refreshAccessToken` across processes (a {@link RedisRefreshLock}): one request
+   * to Whop per refresh token, whichever processes refresh it at once. Default: none (one
+   * request per process).
+   */
+  refreshLock?: RefreshLock;
   /** Whop's authorize page (default: the flow's, see the README). */
   authorizationURL?: string;
   /** Whop's token endpoint (default: the flow's). */
@@ -309,6 +316,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       'codeStore',
       'an object with a claim(code, ttlMs) method, and a release(code) method if any',
     );
+  const refreshLock = raw.refreshLock as Partial<RefreshLock> | undefined;
+  if (refreshLock !== undefined && typeof refreshLock?.coordinate !== 'function')
+    fail('refreshLock', 'a RedisRefreshLock (an object with a coordinate(refresh) method)');
 
   const environment = raw.environment ?? 'production';
   if (environment !== 'production' && environment !== 'sandbox')

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { requestToken } from './whop/http.js';
+import { requestToken, type HttpSettings } from './whop/http.js';
+import { scrubError } from './whop/scrub.js';
 import { isCompanyId } from './options.js';
 import { isWellFormed } from './whop/text.js';
 import { WhopStrategy } from './strategy.js';
@@ -93,17 +94,47 @@ export async function refreshAccessToken(
   if (pending) return pending;
 
   // Removed once settled, before any caller sees the outcome: a later call asks Whop again.
-  const request = exchange(strategy, refreshToken, scope).finally(() => {
+  const request = coordinated(strategy, refreshToken, scope).finally(() => {
     if (table.get(key) === request) table.delete(key);
   });
   table.set(key, request);
   return request;
 }
 
+/** The refresh, through the strategy's `refreshLock` when it has one: one process asks Whop. */
+async function coordinated(
+  strategy: WhopStrategy,
+  refreshToken: string,
+  scope: string | undefined,
+): Promise<WhopTokens> {
+  const lock = strategy.refreshLock;
+  if (lock === undefined) return exchange(strategy, refreshToken, scope, strategy.http);
+  const { http } = strategy;
+  try {
+    return await lock.coordinate({
+      refreshToken,
+      companyId: scope,
+      timeout: http.timeout,
+      // The lock gives the request less than the whole timeout: the rest is for waiting.
+      refresh: (timeout) =>
+        exchange(strategy, refreshToken, scope, {
+          timeout,
+          get agent() {
+            return http.agent;
+          },
+        }),
+    });
+  } catch (error) {
+    // An error another process shared was scrubbed there; this is for a lock of the app's own.
+    throw scrubError(error, [refreshToken, strategy.clientSecret]);
+  }
+}
+
 async function exchange(
   strategy: WhopStrategy,
   refreshToken: string,
   scope: string | undefined,
+  settings: HttpSettings,
 ): Promise<WhopTokens> {
   const oauth21 = strategy.flow === 'oauth2.1';
   // The legacy endpoint names the company `scope`; the OAuth 2.1 one `company_id`, and takes no
@@ -121,7 +152,7 @@ async function exchange(
     'refresh',
     strategy.tokenURL,
     form,
-    strategy.http,
+    settings,
     strategy.customHeaders,
   );
   const params = toTokenParams(json, now);

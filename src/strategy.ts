@@ -10,6 +10,7 @@ import {
 } from './flow/authorize.js';
 import { LoginChecks, malformedCallback, refusal, type Query } from './flow/callback.js';
 import { processCodeStore } from './stores/codes.js';
+import type { RefreshLock } from './stores/refresh-lock.js';
 import { Deadline } from './flow/deadline.js';
 import { strategySettings, type HttpSettings } from './whop/http.js';
 import { TokenExchange, type ExchangeMethod } from './whop/exchange.js';
@@ -90,6 +91,8 @@ export class WhopStrategy extends OAuth2Strategy {
   readonly apiURL: string;
   /** @internal The access checks and their cache, for `requireAccess` and `checkAccess`. */
   readonly access: AccessChecker;
+  /** @internal The `refreshLock` option. */
+  readonly refreshLock: RefreshLock | undefined;
   private readonly company: string | undefined;
   private readonly openidScope: string | undefined;
   private readonly permissionScope: string | undefined;
@@ -162,6 +165,7 @@ export class WhopStrategy extends OAuth2Strategy {
     this.customHeaders = { ...options.customHeaders };
     this.http = strategySettings(resolved.timeout, options.agent, this._oauth2 as never);
     const tokens = new TokenExchange({ ...resolved, http: this.http, headers: this.customHeaders });
+    this.refreshLock = options.refreshLock;
     this.environment = resolved.environment;
     this.apiURL = resolved.apiURL;
     this.access = new AccessChecker({

@@ -1,0 +1,77 @@
+// One app process for the refresh lock's tests, run with `node --import tsx`: it connects to
+// Redis, prints `ready`, and at each line `go <refresh token>` on stdin makes `CALLS` concurrent
+// refreshAccessToken calls, then prints one JSON line: every call's outcome, and when it settled.
+import { createInterface } from 'node:readline';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import {
+  RedisRefreshLock,
+  refreshAccessToken,
+  WhopStrategy,
+  type RedisScriptClientLike,
+  type WhopStrategyOptions,
+} from '../../src/index.js';
+
+/** What the parent passes in `REFRESH_PROCESS` (JSON). */
+export interface RefreshProcessConfig {
+  readonly strategy: WhopStrategyOptions;
+  readonly redisURL: string;
+  readonly client: 'node-redis' | 'ioredis';
+  /** Without it, each process refreshes on its own (the race). */
+  readonly lock: boolean;
+  readonly calls: number;
+}
+
+/** One call's outcome, as printed. */
+export type CallOutcome =
+  | { readonly accessToken: string; readonly refreshToken: string }
+  | { readonly error: { readonly name: string; readonly code?: string; readonly message: string } };
+
+/** What a process prints for each `go`: the outcomes, and `Date.now()` when all had settled. */
+export interface RefreshProcessReport {
+  readonly outcomes: CallOutcome[];
+  readonly settledAt: number;
+}
+
+async function connect(config: RefreshProcessConfig): Promise<RedisScriptClientLike> {
+  if (config.client === 'ioredis') {
+    const client = new Redis(config.redisURL, { enableOfflineQueue: false, lazyConnect: true });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  }
+  const client = createClient({ url: config.redisURL, disableOfflineQueue: true });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+async function outcome(strategy: WhopStrategy, refreshToken: string): Promise<CallOutcome> {
+  try {
+    const tokens = await refreshAccessToken(strategy, refreshToken);
+    return { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+  } catch (error) {
+    const { name, code, message } = error as Error & { code?: string };
+    return { error: { name, code, message } };
+  }
+}
+
+const config = JSON.parse(process.env.REFRESH_PROCESS ?? '') as RefreshProcessConfig;
+const redis = await connect(config);
+const strategy = new WhopStrategy(
+  { ...config.strategy, ...(config.lock && { refreshLock: new RedisRefreshLock(redis) }) },
+  async () => ({}),
+);
+const lines = createInterface({ input: process.stdin });
+process.stdout.write('ready\n');
+for await (const line of lines) {
+  const [command, refreshToken = ''] = line.split(' ');
+  if (command !== 'go') break;
+  const calls = Array.from({ length: config.calls }, () => outcome(strategy, refreshToken));
+  const report: RefreshProcessReport = {
+    outcomes: await Promise.all(calls),
+    settledAt: Date.now(),
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+process.exit(0);
