@@ -7,11 +7,13 @@ import { loginMeasurement } from './logins/measure.js';
 import type { Measurement } from './measurement.js';
 import { codeRecordMeasurement } from './memory.js';
 import { refreshMeasurement } from './refresh.js';
+import { refreshLockMeasurement } from './refresh-lock.js';
 
 export const MEASUREMENTS: readonly Measurement[] = [
   // logins-legacy, logins-oauth21, logins-access: WhopStrategy against each flow's peer.
   ...FLOWS.map(loginMeasurement),
   refreshMeasurement,
+  refreshLockMeasurement,
   codeRecordMeasurement,
   accessMeasurement,
   appTokenMeasurement,
