@@ -170,7 +170,7 @@ export class RedisRefreshLock implements RefreshLock {
     const owner = randomBytes(12).toString('base64url');
     const lease = Math.max(1, Math.ceil(refresh.timeout / 2));
     let waitedOn = '';
-    for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
+    for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 1.5, MAX_PAUSE_MS)) {
       const reply = await this.script(POLL, call, [owner, String(lease), waitedOn]);
       const [state, value, ttl] = Array.isArray(reply) ? (reply as unknown[]) : [];
       if (state === 'result' && typeof value === 'string') {
