@@ -11,6 +11,7 @@ const MAIN = [
   'InternalOAuthError',
   'MemoryCodeStore',
   'RedisCodeStore',
+  'RedisRefreshLock',
   'Strategy',
   'TokenError',
   'WhopStrategy',

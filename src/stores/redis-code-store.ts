@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CodeStore } from './codes.js';
+import { isIoRedis, isNodeRedis } from './redis-clients.js';
 
 /**
  * The part of a node-redis (`redis` package, v4 or later) client, cluster, pool or sentinel this
@@ -42,15 +43,6 @@ export interface RedisCodeStoreOptions {
 
 const DEFAULT_PREFIX = 'passport-whop:code:';
 const DEFAULT_TIMEOUT_MS = 2000;
-
-function isIoRedis(client: object): client is IoRedisClientLike {
-  const candidate = client as Partial<Record<keyof IoRedisClientLike, unknown>>;
-  return typeof candidate.call === 'function' && typeof candidate.status === 'string';
-}
-
-function isNodeRedis(client: object): client is NodeRedisClientLike {
-  return typeof (client as Partial<Record<'isOpen', unknown>>).isOpen === 'boolean';
-}
 
 /**
  * A {@link CodeStore} on Redis, for several processes or machines: each code is claimed with
@@ -109,9 +101,11 @@ export class RedisCodeStore implements CodeStore {
     // ioredis takes SET's arguments as they are written; node-redis takes an options object (the
     // `NX`/`PX` form, which v4 to v6 all accept).
     if (isIoRedis(client)) {
-      this.setIfAbsent = (key, ttlMs) => client.set(key, '1', 'PX', ttlMs, 'NX');
+      const io = client as IoRedisClientLike;
+      this.setIfAbsent = (key, ttlMs) => io.set(key, '1', 'PX', ttlMs, 'NX');
     } else if (isNodeRedis(client)) {
-      this.setIfAbsent = (key, ttlMs) => client.set(key, '1', { NX: true, PX: ttlMs });
+      const node = client as NodeRedisClientLike;
+      this.setIfAbsent = (key, ttlMs) => node.set(key, '1', { NX: true, PX: ttlMs });
     } else {
       throw new TypeError(
         'RedisCodeStore requires a client of the redis (node-redis v4 or later) or ioredis package; this one is neither',
