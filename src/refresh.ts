@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { requestToken, type HttpSettings } from './whop/http.js';
+import { limitedTo, requestToken, type HttpSettings } from './whop/http.js';
 import { scrubError } from './whop/scrub.js';
 import { isCompanyId } from './options.js';
 import { isWellFormed } from './whop/text.js';
 import { WhopStrategy } from './strategy.js';
-import { toTokenParams, unixNow } from './whop/tokens.js';
+import { toWhopTokens, unixNow } from './whop/tokens.js';
 
 /** What {@link refreshAccessToken} takes beyond the strategy and the refresh token. */
 export interface RefreshOptions {
@@ -116,13 +116,7 @@ async function coordinated(
       companyId: scope,
       timeout: http.timeout,
       // The lock gives the request less than the whole timeout: the rest is for waiting.
-      refresh: (timeout) =>
-        exchange(strategy, refreshToken, scope, {
-          timeout,
-          get agent() {
-            return http.agent;
-          },
-        }),
+      refresh: (timeout) => exchange(strategy, refreshToken, scope, limitedTo(http, timeout)),
     });
   } catch (error) {
     // An error another process shared was scrubbed there; this is for a lock of the app's own.
@@ -155,22 +149,7 @@ async function exchange(
     settings,
     strategy.customHeaders,
   );
-  const params = toTokenParams(json, now);
-  // Whop is expected to rotate the refresh token; when it sends none, the old one stays valid.
-  const rotated =
-    typeof json.refresh_token === 'string' && json.refresh_token !== ''
-      ? json.refresh_token
-      : refreshToken;
-  // Every caller of a shared refresh gets this object: frozen, so none can change it for the others.
-  return Object.freeze({
-    accessToken: params.access_token,
-    refreshToken: rotated,
-    tokenType: typeof params.token_type === 'string' ? params.token_type : 'bearer',
-    ...(params.expires_in !== undefined && { expiresIn: params.expires_in }),
-    ...(params.expires_at !== undefined && { expiresAt: params.expires_at }),
-    ...(typeof params.scope === 'string' && { scope: params.scope }),
-    params: Object.freeze({ ...json }),
-  });
+  return toWhopTokens(json, refreshToken, now);
 }
 
 /** Above this, an "expiresAt" is milliseconds, not seconds (it would be the year 5138). */

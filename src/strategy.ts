@@ -14,6 +14,7 @@ import type { RefreshLock } from './stores/refresh-lock.js';
 import { Deadline } from './flow/deadline.js';
 import { strategySettings, type HttpSettings } from './whop/http.js';
 import { TokenExchange, type ExchangeMethod } from './whop/exchange.js';
+import { lockedMethod } from './whop/locked-refresh.js';
 import { customTokenError, LoginSteps, type Login } from './flow/login.js';
 import { scrubError } from './whop/scrub.js';
 import {
@@ -207,9 +208,11 @@ export class WhopStrategy extends OAuth2Strategy {
     this.trustProxy = Boolean(options.proxy);
 
     // passport-oauth2-refresh refreshes tokens through this method of node-oauth; send them
-    // through this package's client instead.
+    // through this package's client instead, and through the refresh lock when there is one.
     const oauth2 = this._oauth2 as unknown as { getOAuthAccessToken: ExchangeMethod };
-    oauth2.getOAuthAccessToken = tokens.method;
+    oauth2.getOAuthAccessToken = this.refreshLock
+      ? lockedMethod(tokens, this.refreshLock, resolved.flow, this.http)
+      : tokens.method;
   }
 
   /**

@@ -49,6 +49,8 @@ describe('RedisRefreshLock across processes', function () {
           client,
           lock,
           calls: CALLS,
+          // With the lock, half the calls go through passport-oauth2-refresh: one path for both.
+          passportRefresh: lock,
         }),
       ),
     );
@@ -87,7 +89,7 @@ describe('RedisRefreshLock across processes', function () {
       });
       after(() => Promise.all(processes.map((p) => p.stop())));
 
-      describe(`${PROCESSES} processes × ${CALLS} concurrent calls for one refresh token`, () => {
+      describe(`${PROCESSES} processes × ${CALLS} concurrent calls for one refresh token (half through passport-oauth2-refresh)`, () => {
         let login: Awaited<ReturnType<typeof mockLogin>>;
         let outcomes: CallOutcome[];
         let counted: number;

@@ -9,8 +9,10 @@ import {
   WhopStrategy,
   type RedisRefreshLockOptions,
   type RedisScriptClientLike,
+  type WhopTokenParams,
   type WhopTokens,
 } from '../src/index.js';
+import refresh from 'passport-oauth2-refresh';
 import { refreshSecrets, seal, unseal } from '../src/stores/sealed-refresh.js';
 import { startMockWhop, type MockWhop } from '../src/testing/index.js';
 import { mockLogin } from './support/mock-tokens.js';
@@ -220,6 +222,40 @@ describe('RedisRefreshLock', () => {
               .and.to.match(/^passport-whop:refresh:\{[0-9a-f]+\}:result$/);
             expect(await admin.pttl(keys[0]!)).to.be.within(1, 60_000);
           });
+        });
+
+        describe('when passport-oauth2-refresh and refreshAccessToken refresh one token at once', () => {
+          let viaLibrary: { accessToken?: string; rotated?: string; params?: WhopTokenParams };
+          let viaFunction: WhopTokens;
+          let counted: number;
+          beforeEach(async () => {
+            const { refresh_token } = await mockLogin(whop);
+            const [one, two] = strategies();
+            refresh.use('whop-lock-test', one!);
+            counted = refreshes(whop);
+            [viaLibrary, viaFunction] = await Promise.all([
+              new Promise<typeof viaLibrary>((resolve, reject) =>
+                refresh.requestNewAccessToken(
+                  'whop-lock-test',
+                  refresh_token,
+                  (err, accessToken, rotated, params) =>
+                    err
+                      ? reject(err as Error)
+                      : resolve({ accessToken, rotated, params: params as WhopTokenParams }),
+                ),
+              ),
+              refreshAccessToken(two!, refresh_token),
+            ]);
+          });
+
+          it('asks Whop once', () => expect(refreshes(whop) - counted).to.equal(1));
+          it('gives both the same tokens', () =>
+            expect([viaLibrary.accessToken, viaLibrary.rotated]).to.deep.equal([
+              viaFunction.accessToken,
+              viaFunction.refreshToken,
+            ]));
+          it("gives passport-oauth2-refresh the params' expires_at", () =>
+            expect(viaLibrary.params?.expires_at).to.equal(viaFunction.expiresAt));
         });
 
         describe('when a later caller still has the old refresh token', () => {

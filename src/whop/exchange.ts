@@ -41,7 +41,7 @@ const COMPANY_RULE = 'a company ID: biz_ followed by letters and digits';
  * (the legacy flow's name for it): send it as `company_id` in OAuth 2.1, where Whop requires that
  * name, and inside `scope` in the legacy flow. Resolves the company, if any.
  */
-function placeCompany(form: Record<string, unknown>, flow: WhopFlow): string | undefined {
+export function placeCompany(form: Record<string, unknown>, flow: WhopFlow): string | undefined {
   const given = form.company_id;
   if (given !== undefined && !isCompanyId(given))
     throw new TypeError(`WhopStrategy requires a refresh's company_id to be ${COMPANY_RULE}`);
@@ -104,6 +104,7 @@ export class TokenExchange {
    * deadline; passport-oauth2-refresh passes `grant_type: 'refresh_token'`. Every error is
    * scrubbed of the code, the secret and the tokens Whop sent back. A login passes the
    * strategy's `parseErrorResponse` too, consulted on a failed answer as passport-oauth2 does.
+   * A refresh through the refresh lock passes its own `http`, with the time the lock gives it.
    */
   async exchange(
     code: string,
@@ -111,8 +112,9 @@ export class TokenExchange {
     nonce?: string,
     deadline?: Deadline,
     parseError?: ParseErrorResponse,
+    http: HttpSettings = this.settings.http,
   ) {
-    const { clientID, clientSecret, tokenURL, http, headers } = this.settings;
+    const { clientID, clientSecret, tokenURL, headers } = this.settings;
     const grant = typeof params.grant_type === 'string' ? params.grant_type : 'authorization_code';
     const isCode = grant === 'authorization_code';
     const form: Record<string, unknown> = {};
@@ -138,7 +140,7 @@ export class TokenExchange {
         throw scrubError(error, [code, clientSecret, params.code_verifier, ...tokensOf(json)]);
       }
     }
-    return { accessToken: tokenParams.access_token, refreshToken, tokenParams };
+    return { accessToken: tokenParams.access_token, refreshToken, tokenParams, json };
   }
 
   /** The claims of a login's ID token; OAuth 2.1 requires one when `openid` was asked for. */

@@ -33,6 +33,16 @@ export function strategySettings(
   };
 }
 
+/** The same settings with another `timeout`: the time a refresh lock gives its request. */
+export function limitedTo(settings: HttpSettings, timeout: number): HttpSettings {
+  return {
+    timeout,
+    get agent() {
+      return settings.agent;
+    },
+  };
+}
+
 /** No answer from Whop is larger than this; a bigger body is an error, not a memory spike. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -1,3 +1,4 @@
+import type { WhopTokens } from '../refresh.js';
 import type { IdTokenClaims } from './id-token.js';
 
 /**
@@ -76,4 +77,33 @@ export function toTokenParams(
     params.expires_at = now + Math.floor(seconds);
   }
   return params as WhopTokenParams;
+}
+
+/**
+ * The tokens of Whop's answer to a refresh of `refreshToken`, frozen: every caller of a shared
+ * refresh gets the same object. `now` is when the request was sent, so `expiresAt` errs early.
+ *
+ * @internal
+ */
+export function toWhopTokens(
+  json: Readonly<Record<string, unknown>>,
+  refreshToken: string,
+  now: number,
+): WhopTokens {
+  const params = toTokenParams(json, now);
+  // Whop is expected to rotate the refresh token; when it sends none, the old one stays valid.
+  const rotated =
+    typeof json.refresh_token === 'string' && json.refresh_token !== ''
+      ? json.refresh_token
+      : refreshToken;
+  // Every caller of a shared refresh gets this object: frozen, so none can change it for the others.
+  return Object.freeze({
+    accessToken: params.access_token,
+    refreshToken: rotated,
+    tokenType: typeof params.token_type === 'string' ? params.token_type : 'bearer',
+    ...(params.expires_in !== undefined && { expiresIn: params.expires_in }),
+    ...(params.expires_at !== undefined && { expiresAt: params.expires_at }),
+    ...(typeof params.scope === 'string' && { scope: params.scope }),
+    params: Object.freeze({ ...json }),
+  });
 }

@@ -3,6 +3,7 @@
 // refreshAccessToken calls, then prints one JSON line: every call's outcome, and when it settled.
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
+import refresh from 'passport-oauth2-refresh';
 import { createClient } from 'redis';
 import {
   RedisRefreshLock,
@@ -20,6 +21,8 @@ export interface RefreshProcessConfig {
   /** Without it, each process refreshes on its own (the race). */
   readonly lock: boolean;
   readonly calls: number;
+  /** Every second call through passport-oauth2-refresh (registered with the strategy) instead. */
+  readonly passportRefresh?: boolean;
 }
 
 /** One call's outcome, as printed. */
@@ -46,9 +49,26 @@ async function connect(config: RefreshProcessConfig): Promise<RedisScriptClientL
   return client;
 }
 
-async function outcome(strategy: WhopStrategy, refreshToken: string): Promise<CallOutcome> {
+/** passport-oauth2-refresh's refresh, as a promise of the access and (rotated) refresh tokens. */
+function requestNewAccessToken(refreshToken: string) {
+  return new Promise<{ accessToken: string; refreshToken: string }>((resolve, reject) =>
+    refresh.requestNewAccessToken('whop', refreshToken, (err, accessToken, rotated) =>
+      err
+        ? reject(err as Error)
+        : resolve({ accessToken: accessToken!, refreshToken: rotated ?? refreshToken }),
+    ),
+  );
+}
+
+async function outcome(
+  strategy: WhopStrategy,
+  refreshToken: string,
+  passportRefresh: boolean,
+): Promise<CallOutcome> {
   try {
-    const tokens = await refreshAccessToken(strategy, refreshToken);
+    const tokens = passportRefresh
+      ? await requestNewAccessToken(refreshToken)
+      : await refreshAccessToken(strategy, refreshToken);
     return { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
   } catch (error) {
     const { name, code, message } = error as Error & { code?: string };
@@ -62,12 +82,15 @@ const strategy = new WhopStrategy(
   { ...config.strategy, ...(config.lock && { refreshLock: new RedisRefreshLock(redis) }) },
   async () => ({}),
 );
+refresh.use(strategy);
 const lines = createInterface({ input: process.stdin });
 process.stdout.write('ready\n');
 for await (const line of lines) {
   const [command, refreshToken = ''] = line.split(' ');
   if (command !== 'go') break;
-  const calls = Array.from({ length: config.calls }, () => outcome(strategy, refreshToken));
+  const calls = Array.from({ length: config.calls }, (_, i) =>
+    outcome(strategy, refreshToken, config.passportRefresh === true && i % 2 === 1),
+  );
   const report: RefreshProcessReport = {
     outcomes: await Promise.all(calls),
     settledAt: Date.now(),
