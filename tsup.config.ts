@@ -8,6 +8,7 @@ export default defineConfig({
   dts: true,
   clean: true,
   target: 'node20',
-  sourcemap: true,
+  // No source maps: the tarball ships dist/ only, and the build is plain, unminified JavaScript.
+  sourcemap: false,
   splitting: false,
 });

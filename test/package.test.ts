@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import OAuth2Strategy from 'passport-oauth2';
@@ -53,12 +54,43 @@ describe('the package', () => {
     });
   }
 
-  it('shares one WhopStrategy class between the module systems', async () =>
-    expect((await import('passport-whop')).WhopStrategy).to.equal(
-      require('passport-whop').WhopStrategy,
-    ));
+  // One copy of the code behind both module systems (no dual-package hazard): `instanceof` and
+  // the code record agree whichever way an app and its dependencies load the package.
+  for (const entry of ['passport-whop', 'passport-whop/testing']) {
+    it(`gives ${entry} the same exports, the same objects, to both module systems`, async () => {
+      const imported = { ...((await import(entry)) as Record<string, unknown>) };
+      const required = { ...(require(entry) as Record<string, unknown>) };
+      expect(Object.keys(imported).sort()).to.deep.equal(Object.keys(required).sort());
+      for (const name of Object.keys(required))
+        expect(imported[name], name).to.equal(required[name]);
+    });
+
+    // What Yarn PnP needs: there, `require` of an ES module (jose is ES modules only) fails inside
+    // its zip, so the CommonJS build may load ES modules only with `import()`, when needed.
+    it(`loads ${entry} from CommonJS without requiring an ES module`, () => {
+      const { status, stderr } = spawnSync(
+        process.execPath,
+        ['--no-experimental-require-module', '-e', `require(${JSON.stringify(entry)})`],
+        { encoding: 'utf8' },
+      );
+      expect(stderr).to.equal('');
+      expect(status).to.equal(0);
+    });
+  }
+
   it('serves startMockWhop from the testing subpath to CommonJS', () =>
     expect(require('passport-whop/testing').startMockWhop).to.be.a('function'));
   it('serves startMockWhop from the testing subpath to ES modules', async () =>
     expect((await import('passport-whop/testing')).startMockWhop).to.be.a('function'));
+
+  it('starts the mock Whop from CommonJS without requiring an ES module', () => {
+    const script = `require('passport-whop/testing').startMockWhop().then((whop) => whop.close())`;
+    const { status, stderr } = spawnSync(
+      process.execPath,
+      ['--no-experimental-require-module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    expect(stderr).to.equal('');
+    expect(status).to.equal(0);
+  });
 });

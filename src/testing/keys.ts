@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import type { JWK } from 'jose';
 
 /** The mock's id_token key: generated at start, published at `/.well-known/jwks.json`. */
 export interface Signer {
@@ -16,6 +16,10 @@ export interface Signer {
 export const ID_TOKEN_ALG = 'ES256';
 
 export async function createSigner(): Promise<Signer> {
+  // jose is ES modules only: imported here, not at the top, so that the CommonJS build never
+  // `require`s it. Under Yarn PnP a `require` of an ES module inside a zip fails, and on Node
+  // 20.19+ it would load jose for every app that only imports the mock's constants.
+  const { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } = await import('jose');
   const { publicKey, privateKey } = await generateKeyPair(ID_TOKEN_ALG);
   const exported = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(exported);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { internalError } from './errors.js';
 import { describeFailure, isSuccess, parseJSON, send, type HttpSettings } from './http.js';
 import { redact } from './scrub.js';
@@ -55,6 +55,13 @@ function answerOf(hasAccess: boolean, accessLevel: WhopAccessLevel): WhopAccess 
   return answer;
 }
 
+let lruCache: Promise<typeof import('lru-cache')> | undefined;
+/** lru-cache, loaded once, when the first answer is to be kept. */
+function loadLruCache(): Promise<typeof import('lru-cache')> {
+  lruCache ??= import('lru-cache');
+  return lruCache;
+}
+
 /** A token's part of a cache key: its SHA-256, so no cache or table ever holds a token. */
 export function tokenKey(accessToken: string): string {
   return createHash('sha256').update(accessToken).digest('base64url');
@@ -70,8 +77,9 @@ export function tokenKey(accessToken: string): string {
  * @internal
  */
 export class AccessChecker {
-  // Made at the first answer: lru-cache allocates its arrays for `max` entries up front, which a
-  // strategy that never checks access should not pay for.
+  // Made at the first answer, and lru-cache loaded then too: it allocates its arrays for `max`
+  // entries up front, and loading it takes a few milliseconds that a strategy that never checks
+  // access (and every app's start) should not pay for.
   private cache: LRUCache<string, WhopAccess> | undefined;
   private readonly inFlight = new Map<string, Promise<WhopAccess>>();
 
@@ -122,14 +130,17 @@ export class AccessChecker {
     return this.cache?.size ?? 0;
   }
 
-  private remember(key: string, answer: WhopAccess): WhopAccess {
+  private async remember(key: string, answer: WhopAccess): Promise<WhopAccess> {
     const { maxAge, cacheSize, perf } = this.settings;
     if (maxAge === 0) return answer;
-    this.cache ??= new LRUCache<string, WhopAccess>({
-      max: cacheSize,
-      ttl: maxAge,
-      ...(perf && { perf }),
-    });
+    if (this.cache === undefined) {
+      const { LRUCache } = await loadLruCache();
+      this.cache ??= new LRUCache<string, WhopAccess>({
+        max: cacheSize,
+        ttl: maxAge,
+        ...(perf && { perf }),
+      });
+    }
     this.cache.set(key, answer);
     return answer;
   }
