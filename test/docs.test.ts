@@ -31,7 +31,7 @@ const isTypeScript = (block: DocBlock) => block.lang === 'ts' || block.lang === 
 const isJavaScript = (block: DocBlock) => block.lang === 'js' || block.lang === 'javascript';
 
 /** Run a `<!-- runnable: server -->` block with WHOP_MOCK=1, log in, resolve the home page. */
-async function runServer(path: string): Promise<string> {
+async function runServer(path: string, pages: readonly string[] = []): Promise<string> {
   const port = await freePort();
   const app = runNode(['--import', 'tsx', path], {
     PORT: String(port),
@@ -43,7 +43,7 @@ async function runServer(path: string): Promise<string> {
   try {
     const base = `http://localhost:${port}`;
     await waitForApp(base, app.done);
-    return await logInThrough(base);
+    return await logInThrough(base, pages);
   } finally {
     app.kill();
     await app.done;
@@ -81,7 +81,8 @@ describe('the docs', () => {
     }
     paths = writeBlocks(blocks);
     // The runnable blocks start now, each in a process of its own, while the type-check runs.
-    for (const block of servers) logins.set(block, settle(runServer(paths.get(block)!)));
+    for (const block of servers)
+      logins.set(block, settle(runServer(paths.get(block)!, block.pages)));
     for (const block of suites) suiteRuns.set(block, settle(runMocha(paths.get(block)!)));
   });
 
@@ -94,7 +95,8 @@ describe('the docs', () => {
   });
 
   describe('their JavaScript blocks', () => {
-    for (const block of blocks.filter(isJavaScript)) {
+    // A runnable one is a server: it runs below instead.
+    for (const block of blocks.filter((b) => isJavaScript(b) && b.run === undefined)) {
       it(`run as CommonJS (${where(block)})`, async function () {
         this.timeout(30_000);
         const { code, output } = await runNode([paths.get(block)!]).done;

@@ -17,6 +17,8 @@ export interface DocBlock {
   readonly lang: string;
   readonly code: string;
   readonly run?: RunKind;
+  /** A server's further pages (`<!-- runnable: server /dashboard -->`), each to answer 200 once logged in. */
+  readonly pages?: readonly string[];
 }
 
 export interface DocLink {
@@ -40,7 +42,7 @@ export function docFiles(): string[] {
 }
 
 const FENCE = /^(\s*)(`{3,}|~{3,})\s*([\w+-]*)/;
-const RUNNABLE = /^<!--\s*runnable:\s*(\S+)\s*-->$/;
+const RUNNABLE = /^<!--\s*runnable:\s*(\S+)((?:\s+\/\S*)*)\s*-->$/;
 
 /** The fenced code blocks of one Markdown file. */
 export function readBlocks(file: string): DocBlock[] {
@@ -58,7 +60,7 @@ export function readBlocks(file: string): DocBlock[] {
     const start = i + 1;
     let end = start;
     while (end < lines.length && !lines[end]!.trim().startsWith(fence!)) end++;
-    const marker = lastComment === undefined ? undefined : RUNNABLE.exec(lastComment)![1];
+    const [, marker, pages = ''] = lastComment === undefined ? [] : RUNNABLE.exec(lastComment)!;
     if (marker !== undefined && marker !== 'server' && marker !== 'mocha') {
       throw new Error(`${file}:${i + 1}: unknown <!-- runnable: ${marker} --> (server or mocha)`);
     }
@@ -66,7 +68,14 @@ export function readBlocks(file: string): DocBlock[] {
       .slice(start, end)
       .map((line) => (line.startsWith(indent!) ? line.slice(indent!.length) : line))
       .join('\n');
-    blocks.push({ file, line: start + 1, lang: lang.toLowerCase(), code, run: marker });
+    blocks.push({
+      file,
+      line: start + 1,
+      lang: lang.toLowerCase(),
+      code,
+      run: marker as RunKind | undefined,
+      ...(pages.trim() && { pages: pages.trim().split(/\s+/) }),
+    });
     lastComment = undefined;
     i = end;
   }

@@ -1,8 +1,10 @@
 // The tarball test (`npm run test:tarball`, part of `npm test`): what `npm publish` would ship,
 // checked as users get it. `npm pack` (prepack builds), publint and attw on the tarball, then for
-// npm and for pnpm without hoisting: a throwaway app that installs the tarball beside `redis@3`,
-// type-checks and compiles app/login.ts as CommonJS and as an ES module, and runs both logins.
-// Needs the npm registry (installs prefer the cache). Keeps the app's folder when a step fails.
+// npm, pnpm without hoisting and Yarn Plug'n'Play: a throwaway app that already has `redis@3`
+// runs the README's install lines (the tarball in place of `passport-whop`; ./install.ts),
+// type-checks app/login.ts (strict; node16, and bundler resolution), compiles it as CommonJS and
+// as an ES module, and runs both logins with plain node (`yarn node` under PnP). Needs the npm
+// registry (installs prefer the cache). Keeps the app's folder when a step fails.
 import { execFile } from 'node:child_process';
 import {
   access,
@@ -18,33 +20,32 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import {
+  appCommand,
+  installCommands,
+  PNPM_WORKSPACE,
+  readInstallLines,
+  YARNRC,
+  type Manager,
+} from './install.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const APP = join(import.meta.dirname, 'app');
 const BIN = join(ROOT, 'node_modules/.bin');
 
-/** What the app installs beside the package: the versions this repo tests with, plus redis@3. */
-const APP_DEPENDENCIES = [
-  'express',
-  'express-session',
-  'passport',
-  '@types/express',
-  '@types/express-session',
-  '@types/passport',
-  '@types/node',
-];
-
-// pnpm's strictest layout: every package sees only what it declares (no hoisting at all).
-const PNPM_WORKSPACE = 'nodeLinker: isolated\nhoist: false\npublicHoistPattern: []\n';
-
 class StepError extends Error {}
 
 /** Runs one step; on failure, says which and prints its output. */
-async function step(name: string, command: string, args: string[], cwd: string): Promise<string> {
+async function step(
+  name: string,
+  command: string,
+  args: readonly string[],
+  cwd: string,
+): Promise<string> {
   const started = Date.now();
   try {
-    const { stdout } = await run(command, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run(command, [...args], { cwd, maxBuffer: 64 * 1024 * 1024 });
     console.log(`  ✔ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return stdout;
   } catch (error) {
@@ -55,15 +56,13 @@ async function step(name: string, command: string, args: string[], cwd: string):
   }
 }
 
-async function versionIn(dir: string, name: string): Promise<string> {
-  const manifest = join(dir, 'node_modules', name, 'package.json');
-  return (JSON.parse(await readFile(manifest, 'utf8')) as { version: string }).version;
-}
-
 /** The app's folder: package.json, the login twice (one per module system), tsconfig. */
 async function writeApp(dir: string): Promise<void> {
-  await writeFile(join(dir, 'package.json'), '{ "name": "tarball-app", "private": true }\n');
-  await copyFile(join(APP, 'tsconfig.json'), join(dir, 'tsconfig.json'));
+  // An app that already has redis@3: the package must install beside it (no peer conflict).
+  const manifest = { name: 'tarball-app', private: true, dependencies: { redis: '^3.1.2' } };
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  for (const config of ['tsconfig.json', 'tsconfig.bundler.json'])
+    await copyFile(join(APP, config), join(dir, config));
   for (const [folder, type] of [
     ['cjs', 'commonjs'],
     ['esm', 'module'],
@@ -112,31 +111,38 @@ async function checkDeclarationImports(dir: string): Promise<void> {
   console.log(`  ✔ every package the declarations import is a dependency`);
 }
 
-async function checkApp(dir: string, manager: 'npm' | 'pnpm', tarball: string): Promise<void> {
+async function install(dir: string, manager: Manager, tarball: string): Promise<void> {
+  if (manager === 'pnpm') await writeFile(join(dir, 'pnpm-workspace.yaml'), PNPM_WORKSPACE);
+  if (manager === 'yarn') {
+    await writeFile(join(dir, '.yarnrc.yml'), YARNRC);
+    await writeFile(join(dir, 'yarn.lock'), '');
+  }
+  const commands = installCommands(manager, await readInstallLines(), tarball);
+  for (const [index, { command, args }] of commands.entries())
+    await step(`README install line ${index + 1}`, command, args, dir);
+  if (manager === 'pnpm') await checkDeclarationImports(dir);
+}
+
+async function checkApp(dir: string, manager: Manager, tarball: string): Promise<void> {
   await mkdir(dir);
   await writeApp(dir);
-  const specs = await Promise.all(
-    APP_DEPENDENCIES.map(async (name) => `${name}@${await versionIn(ROOT, name)}`),
-  );
-  const packages = [tarball, ...specs, 'redis@3'];
-  if (manager === 'npm') {
-    const flags = ['--prefer-offline', '--no-audit', '--no-fund'];
-    await step('npm install', 'npm', ['install', ...flags, ...packages], dir);
-  } else {
-    await writeFile(join(dir, 'pnpm-workspace.yaml'), PNPM_WORKSPACE);
+  await install(dir, manager, tarball);
+  const redis = JSON.parse(
     await step(
-      'pnpm add (no hoisting)',
-      join(BIN, 'pnpm'),
-      ['add', '--prefer-offline', ...packages],
+      'redis version',
+      ...nodeEval(manager, dir, "require('redis/package.json').version"),
       dir,
-    );
-    await checkDeclarationImports(dir);
-  }
-  const redis = await versionIn(dir, 'redis');
+    ),
+  ) as string;
   if (!redis.startsWith('3.')) throw new StepError(`✖ the app has redis ${redis}, not redis@3`);
-  await step('tsc (strict, node16, skipLibCheck false)', join(BIN, 'tsc'), ['-p', '.'], dir);
+  const tsc = (args: string[]) => appCommand(manager, dir, 'tsc', args);
+  const node16 = tsc(['-p', '.']);
+  await step('tsc (strict, node16, skipLibCheck false)', node16.command, node16.args, dir);
+  const bundler = tsc(['-p', 'tsconfig.bundler.json']);
+  await step('tsc (strict, bundler, skipLibCheck false)', bundler.command, bundler.args, dir);
   for (const folder of ['cjs', 'esm']) {
-    const out = await step(`login from ${folder}`, process.execPath, [`${folder}/login.js`], dir);
+    const { command, args } = appCommand(manager, dir, 'node', [`${folder}/login.js`]);
+    const out = await step(`login from ${folder}`, command, args, dir);
     const seen = JSON.parse(out) as {
       system: string;
       expected: string;
@@ -153,6 +159,15 @@ async function checkApp(dir: string, manager: 'npm' | 'pnpm', tarball: string): 
   }
 }
 
+/** `node -p <expression>` in the app, as the manager runs node. */
+function nodeEval(manager: Manager, dir: string, expression: string): [string, string[]] {
+  const { command, args } = appCommand(manager, dir, 'node', [
+    '-p',
+    `JSON.stringify(${expression})`,
+  ]);
+  return [command, [...args]];
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const work = await mkdtemp(join(tmpdir(), 'passport-whop-tarball-'));
@@ -166,7 +181,7 @@ async function main(): Promise<void> {
     );
     await step('publint --strict', join(BIN, 'publint'), ['--strict', tarball], ROOT);
     await step('attw, every profile', join(BIN, 'attw'), [tarball], ROOT);
-    for (const manager of ['npm', 'pnpm'] as const) {
+    for (const manager of ['npm', 'pnpm', 'yarn'] as const) {
       console.log(`${manager}:`);
       await checkApp(join(work, manager), manager, tarball);
     }
