@@ -5,6 +5,7 @@ import { appTokenMeasurement } from './app-token.js';
 import { FLOWS } from './logins/catalog.js';
 import { loginMeasurement } from './logins/measure.js';
 import type { Measurement } from './measurement.js';
+import { loadTimeMeasurement } from './load-time.js';
 import { codeRecordMeasurement } from './memory.js';
 import { refreshMeasurement } from './refresh.js';
 import { refreshLockMeasurement } from './refresh-lock.js';
@@ -17,4 +18,5 @@ export const MEASUREMENTS: readonly Measurement[] = [
   codeRecordMeasurement,
   accessMeasurement,
   appTokenMeasurement,
+  loadTimeMeasurement,
 ];
