@@ -45,6 +45,7 @@ const INTENDED: Readonly<Record<number, string>> = {
   20: 'With `openid` asked for in OAuth 2.1, a token response without `id_token` fails',
   21: '`done` decides once.',
   22: 'The state is kept by default',
+  23: 'The state error of a session with no login names its usual causes',
 };
 
 /** A difference a scenario is allowed: the field that differs, and the item that says why. */
@@ -282,6 +283,11 @@ const cases: Case[] = [
         verify: (_req: unknown, _s: unknown, cb: Done) => cb(null, false, { message: 'nope' }),
       },
     },
+  },
+  {
+    name: 'a callback in a session that holds no login (another host, a new session secret)',
+    callbackElsewhere: true,
+    intended: [{ path: 'callback.messages', item: 23 }],
   },
   {
     name: 'a wrong state with the session store',

@@ -417,6 +417,22 @@ describe('WhopStrategy', () => {
       it('does not exchange the code', () => expect(exchange.isDone()).to.equal(false));
     });
 
+    describe('when the session holds no login (another host, or a new session secret)', () => {
+      let outcome: Outcome;
+      let exchange: nock.Scope;
+      beforeEach(async () => {
+        exchange = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+        outcome = await browser.check({ code: 'code_1', state: 'from-another-session' });
+      });
+
+      it('fails with 403', () => expect(outcome).to.include({ user: false, status: 403 }));
+      it("keeps passport-oauth2's words first", () =>
+        expect(outcome.info?.message).to.match(/^Unable to verify authorization request state: /));
+      it('names the usual causes', () =>
+        expect(outcome.info?.message).to.include('127.0.0.1 and localhost').and.include('secret'));
+      it('does not exchange the code', () => expect(exchange.isDone()).to.equal(false));
+    });
+
     describe('when a wrong state comes with a code', () => {
       it('does not spend the code: the real callback still works', async () => {
         await start();

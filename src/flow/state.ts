@@ -121,6 +121,19 @@ export function storeState(
   }
 }
 
+/** What passport-oauth2's session stores say when the session holds no login for the strategy. */
+const NO_LOGIN_IN_SESSION = 'Unable to verify authorization request state.';
+/**
+ * The same, with its usual causes: the first thing people meet while setting an app up (the page
+ * on 127.0.0.1, the callback URL on localhost), and after a restart with a new session secret.
+ */
+export const NO_LOGIN_IN_SESSION_EXPLAINED =
+  'Unable to verify authorization request state: this browser has no login in progress in its ' +
+  "session. Usually the login started on another host than the callback URL's (127.0.0.1 and " +
+  "localhost keep separate cookies: open the app at the callback URL's host), the session " +
+  'secret changed (a restart with a new one), or this login already ended (a reload of the ' +
+  'callback, a double click). Start the login again';
+
 /** Call `store.verify` in the form it takes: with four parameters, the meta too. */
 export function verifyState(
   store: StateStore,
@@ -129,8 +142,22 @@ export function verifyState(
   meta: StateMetadata,
   callback: VerifyStateCallback,
 ): void {
-  if (store.verify.length === 4) store.verify(req, providedState, meta, callback);
-  else store.verify(req, providedState, callback);
+  const explained: VerifyStateCallback = (err, ok, info) =>
+    callback(err, ok, !err && !ok && saysNoLogin(info) ? explain(info) : info);
+  if (store.verify.length === 4) store.verify(req, providedState, meta, explained);
+  else store.verify(req, providedState, explained);
+}
+
+function saysNoLogin(info: unknown): info is { message: string } {
+  return (
+    typeof info === 'object' &&
+    info !== null &&
+    (info as { message?: unknown }).message === NO_LOGIN_IN_SESSION
+  );
+}
+
+function explain(info: { message: string }): { message: string } {
+  return { ...info, message: NO_LOGIN_IN_SESSION_EXPLAINED };
 }
 
 /** @internal A state store's own error, as the `state` step's `InternalOAuthError` with it as the cause. */

@@ -33,6 +33,8 @@ export interface Scenario {
   readonly headers?: Record<string, string>;
   /** The callback's query, beside the state; default a new code. */
   readonly query?: Record<string, string>;
+  /** The callback comes from another browser (another host's cookies, a lost session). */
+  readonly callbackElsewhere?: boolean;
   /** Whop's answers. */
   readonly token?: Answer;
   readonly profile?: Answer;
@@ -154,7 +156,11 @@ export async function runLogin(kind: Kind, scenario: Scenario, whop: FakeWhop) {
       ...(state !== null && { state }),
     });
     const finished = await observeOrHang(() =>
-      app.observe(browser, `/callback?${query}`, scenario.headers),
+      app.observe(
+        scenario.callbackElsewhere ? app.browser() : browser,
+        `/callback?${query}`,
+        scenario.headers,
+      ),
     );
     const result = {
       start: {
