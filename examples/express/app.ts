@@ -34,6 +34,21 @@ function failureMessage(info: unknown): string {
   return typeof message === 'string' && message !== '' ? message : 'Whop did not log you in.';
 }
 
+/** Where a failed login goes: home, saying that it failed even when its flash was lost. */
+const FAILED_HOME = '/?login=failed';
+
+/**
+ * A failed login whose flash is gone: a double click sends the callback twice, one logs in (a new
+ * session) and the other fails in the old session, which the login then ends.
+ */
+function lostFailure(req: Request): Flash | undefined {
+  if (req.query.login !== 'failed') return undefined;
+  return {
+    kind: 'error',
+    text: 'The login did not finish. A double click sends the sign-in link twice and only one can log in, so its reason went with the session the other one replaced: log in again.',
+  };
+}
+
 function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
@@ -80,7 +95,7 @@ export function createDemoApp(config: DemoConfig): express.Express {
     req.session.flash = { kind, text };
   };
   const render = (req: Request) => {
-    const shown = req.session.flash;
+    const shown = req.session.flash ?? lostFailure(req);
     delete req.session.flash;
     return { mockURL: config.mockURL, flash: shown };
   };
@@ -121,7 +136,8 @@ export function createDemoApp(config: DemoConfig): express.Express {
             `Login failed: ${reason} Each sign-in link works once: log in again.`,
           );
         }
-        return res.redirect('/');
+        // Said in the URL too: a parallel callback's login may replace this session, flash and all.
+        return res.redirect(FAILED_HOME);
       }
       const { user, tokens } = result as LoginResult;
       // logIn starts a new session (against session fixation): the tokens go into the new one.
