@@ -421,8 +421,10 @@ describe('WhopStrategy', () => {
       let outcome: Outcome;
       let exchange: nock.Scope;
       beforeEach(async () => {
+        await start();
         exchange = nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
-        outcome = await browser.check({ code: 'code_1', state: 'from-another-session' });
+        // The login's own state, back in a browser without its session cookie.
+        outcome = await new Browser(app.url).check({ code: 'code_1', state });
       });
 
       it('fails with 403', () => expect(outcome).to.include({ user: false, status: 403 }));
