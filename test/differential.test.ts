@@ -45,7 +45,7 @@ const INTENDED: Readonly<Record<number, string>> = {
   20: 'With `openid` asked for in OAuth 2.1, a token response without `id_token` fails',
   21: '`done` decides once.',
   22: 'The state is kept by default',
-  23: 'The state error of a session with no login names its usual causes',
+  23: 'The state error of a session with no login names its usual causes.',
 };
 
 /** A difference a scenario is allowed: the field that differs, and the item that says why. */
