@@ -85,7 +85,7 @@ describe('the demo app with WHOP_REQUIRE_ACCESS (examples/express)', () => {
     let home: string;
     beforeEach(async () => {
       await start();
-      expect(await logIn(MOCK_NON_MEMBER.id)).to.equal('/');
+      expect(await logIn(MOCK_NON_MEMBER.id)).to.equal('/?login=failed');
       home = await (await browser.get('/')).text();
     });
 
