@@ -11,22 +11,34 @@ import { ROOT, type DocBlock } from './doc-blocks.js';
 export const BLOCK_DIR = join(ROOT, 'test-results', 'doc-blocks');
 
 /**
- * What a block may use without defining it: your own user store, which every guide leaves to you.
- * A block stays copyable: `users` reads as "your store" wherever it appears.
+ * `./users.js` beside the blocks: the user store a guide's block imports (`import { users } from
+ * './users.js'`), in memory here, your database in an app. Written as a file, not declared as a
+ * global, so that every block says where each thing it uses comes from, and runnable ones run.
  */
-const DOC_GLOBALS = `
-interface DocUser {
+const USERS_MODULE = `// Your user store, as the guides use it: in memory here, your database in an app.
+export interface User {
   id: string;
-  whop: { accessToken: string; refreshToken?: string; expiresAt?: number; company?: string };
+  whop: { accessToken?: string; refreshToken?: string; expiresAt?: number; company?: string };
 }
-declare global {
-  const users: {
-    upsert(whopId: string, data?: Partial<DocUser>): Promise<DocUser>;
-    get(id: string): Promise<DocUser>;
-    update(id: string, data: Partial<DocUser>): Promise<void>;
-  };
-}
-export {};
+
+const byId = new Map<string, User>();
+
+export const users = {
+  /** The user with this Whop ID, created on first login, with data merged in. */
+  async upsert(whopId: string, data: Partial<User> = {}): Promise<User> {
+    const user: User = { id: whopId, whop: { ...byId.get(whopId)?.whop, ...data.whop } };
+    byId.set(whopId, user);
+    return user;
+  },
+  async get(id: string): Promise<User> {
+    const user = byId.get(id);
+    if (!user) throw new Error(\`No user \${id}\`);
+    return user;
+  },
+  async update(id: string, data: Partial<User>): Promise<void> {
+    await this.upsert(id, data);
+  },
+};
 `;
 
 /** The compiler options of a strict TypeScript app; decorators as NestJS needs them. */
@@ -56,7 +68,7 @@ export function blockFileName(block: DocBlock): string {
 export function writeBlocks(blocks: readonly DocBlock[]): Map<DocBlock, string> {
   rmSync(BLOCK_DIR, { recursive: true, force: true });
   mkdirSync(BLOCK_DIR, { recursive: true });
-  writeFileSync(join(BLOCK_DIR, 'doc-globals.d.ts'), DOC_GLOBALS);
+  writeFileSync(join(BLOCK_DIR, 'users.ts'), USERS_MODULE);
   writeFileSync(join(BLOCK_DIR, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
   const paths = new Map<DocBlock, string>();
   for (const block of blocks) {
@@ -73,7 +85,7 @@ export function writeBlocks(blocks: readonly DocBlock[]): Map<DocBlock, string> 
 export function typeCheck(paths: Map<DocBlock, string>): string[] {
   const config = ts.parseJsonConfigFileContent(TSCONFIG, ts.sys, BLOCK_DIR);
   const files = [...paths.values()].filter((path) => path.endsWith('.ts'));
-  const program = ts.createProgram([join(BLOCK_DIR, 'doc-globals.d.ts'), ...files], config.options);
+  const program = ts.createProgram([join(BLOCK_DIR, 'users.ts'), ...files], config.options);
   const byPath = new Map([...paths].map(([block, path]) => [path, block]));
   return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
@@ -140,9 +152,10 @@ class CookieJar {
 
 /**
  * Log in through a running example app as a browser would: `GET /auth/whop`, approve on the mock
- * Whop's consent page, follow the callback's redirects, then `GET /`. Resolves that page's body.
+ * Whop's consent page, follow the callback's redirects, then `GET` each of `pages` (each must
+ * answer 200, after redirects within the app) and `GET /`. Resolves that page's body.
  */
-export async function logInThrough(base: string): Promise<string> {
+export async function logInThrough(base: string, pages: readonly string[] = []): Promise<string> {
   const jar = new CookieJar();
   const get = async (url: string): Promise<Response> => {
     const response = await fetch(url, { headers: { cookie: jar.header() }, redirect: 'manual' });
@@ -165,11 +178,23 @@ export async function logInThrough(base: string): Promise<string> {
     next =
       response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
   }
+  for (const page of pages) {
+    let response = await get(new URL(page, base).href);
+    for (let hops = 0; response.status >= 300 && response.status < 400 && hops < 5; hops++)
+      response = await get(new URL(response.headers.get('location')!, base).href);
+    if (response.status !== 200) {
+      throw new Error(`GET ${page} answered ${response.status}: ${await response.text()}`);
+    }
+  }
   const home = await get(`${base}/`);
   return home.text();
 }
 
-/** Poll `GET /` until the app answers, or fail when it exits first. */
+/**
+ * Poll `GET /` until the app answers, or fail when it exits first. Counted in attempts 200 ms
+ * apart rather than by the clock: the type-check runs in this process meanwhile and holds its
+ * event loop for tens of seconds on a loaded machine, which must not count against the app.
+ */
 export async function waitForApp(base: string, exited: Promise<RunResult>): Promise<void> {
   let gone: RunResult | undefined;
   void exited.then((result) => (gone = result));
