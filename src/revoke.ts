@@ -42,5 +42,8 @@ export async function revokeToken(strategy: WhopStrategy, token: string): Promis
   const request: WhopRequest = { step: 'revoke', url, form, headers: strategy.customHeaders };
   const response = await send(request, strategy.http);
   // Whop's refusal may quote the token or the secret it was sent.
-  if (!isSuccess(response)) throw scrubError(failure('revoke', response), secretsOf(request));
+  if (!isSuccess(response)) {
+    const secrets = secretsOf(request);
+    throw scrubError(failure('revoke', response, secrets), secrets);
+  }
 }

@@ -16,7 +16,7 @@ import { strategySettings, type HttpSettings } from './whop/http.js';
 import { TokenExchange, type ExchangeMethod } from './whop/exchange.js';
 import { lockedMethod } from './whop/locked-refresh.js';
 import { customTokenError, LoginSteps, type Login } from './flow/login.js';
-import { scrubError } from './whop/scrub.js';
+import { clientCredentials, scrubError } from './whop/scrub.js';
 import {
   resolveOptions,
   type WhopEnvironment,
@@ -298,10 +298,16 @@ export class WhopStrategy extends OAuth2Strategy {
     const body = req.body as Query | undefined;
     const providedState = query.state || body?.state;
     const deadline = new Deadline(this.http.timeout);
+    const secretsOf = (login?: Login) => [
+      code,
+      providedState,
+      this.clientSecret,
+      login?.verifier,
+      ...clientCredentials(this.clientID, this.clientSecret),
+    ];
     const failed = (error: unknown, login?: Login) => {
       deadline.clear();
-      const secrets = [code, providedState, this.clientSecret, login?.verifier];
-      this.error(scrubError(error, secrets));
+      this.error(scrubError(error, secretsOf(login)));
     };
     // A state store that never calls back ends the login when time is up; once it has, or has
     // failed, whatever it says later is ignored.
@@ -335,7 +341,7 @@ export class WhopStrategy extends OAuth2Strategy {
           process.nextTick(() =>
             typeof result === 'string'
               ? this.fail({ message: result }, 403)
-              : verified(this, req, result, carried ? carried.state : stored),
+              : verified(this, req, result, carried ? carried.state : stored, secretsOf(login)),
           );
         },
         (error: unknown) => process.nextTick(failed, error, login),

@@ -178,7 +178,10 @@ export class LoginSteps {
     const { status, retryAfter } = response;
     try {
       if (!isSuccess(response))
-        throw internalError('profile', describeFailure(response), { status, retryAfter });
+        throw internalError('profile', describeFailure(response, [accessToken]), {
+          status,
+          retryAfter,
+        });
       try {
         return parseProfile(response.text);
       } catch (error) {

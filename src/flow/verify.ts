@@ -156,7 +156,9 @@ interface Verifying {
 /**
  * Hands the tokens and profile to the app's verify function and ends the login as it says, as
  * passport-oauth2's `verified` does (the app state added to `info` as it adds it). The first of
- * `done` and a returned promise decides; anything after it is ignored.
+ * `done` and a returned promise decides; anything after it is ignored. verify's error (given to
+ * `done`, rejected or thrown) is scrubbed of `secrets` (the login's code, state, client secret
+ * and PKCE verifier) and of its tokens.
  *
  * @internal
  */
@@ -165,13 +167,15 @@ export function verified(
   req: Request,
   tokens: Tokens,
   appState: unknown,
+  secrets: readonly unknown[] = [],
 ): void {
   let decided = false;
+  const scrubbed = (error: unknown) =>
+    scrubError(error, [...secrets, ...tokensOf(tokenParams), accessToken, refreshToken]);
   const done: VerifyCallback = (err, user, info) => {
     if (decided) return;
     decided = true;
-    // verify's error is passed on too: no token of this login in it either.
-    if (err) return strategy.error(scrubError(err, tokensOf(tokenParams).concat(refreshToken)));
+    if (err) return strategy.error(scrubbed(err));
     if (!user) return strategy.fail(info as never);
     strategy.success(user, withState(info, appState) as never);
   };
@@ -192,7 +196,7 @@ export function verified(
   } catch (error) {
     if (decided) return;
     decided = true;
-    strategy.error(error);
+    strategy.error(scrubbed(error));
   }
 }
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { LRUCache } from 'lru-cache';
 import { internalError } from './errors.js';
+import { scrubError } from './scrub.js';
 import { describeFailure, isSuccess, parseJSON, send, type HttpSettings } from './http.js';
-import { redact } from './scrub.js';
 import { isUserId, USER_RULE } from '../options.js';
 
 /** What a user may do with a Whop resource, as Whop's access check answers it. */
@@ -145,8 +145,22 @@ export class AccessChecker {
     return answer;
   }
 
-  /** One request to Whop's access endpoint; any answer but a well-formed 2xx is an error. */
+  /** One request to Whop's access endpoint; any error is scrubbed of the token. */
   private async ask(
+    bearer: string,
+    userId: string,
+    resourceId: string,
+    http: HttpSettings,
+  ): Promise<WhopAccess> {
+    try {
+      return await this.request(bearer, userId, resourceId, http);
+    } catch (error) {
+      throw scrubError(error, [bearer]);
+    }
+  }
+
+  /** The request; any answer but a well-formed 2xx is an error. */
+  private async request(
     bearer: string,
     userId: string,
     resourceId: string,
@@ -158,7 +172,7 @@ export class AccessChecker {
     const { status, retryAfter } = response;
     if (!isSuccess(response)) {
       // Whop's error messages may quote what they were sent.
-      const detail = redact(describeFailure(response), [bearer]);
+      const detail = describeFailure(response, [bearer]);
       throw internalError('access', detail, { status, retryAfter });
     }
     const json = parseJSON(response.text) as Record<string, unknown> | null | undefined;

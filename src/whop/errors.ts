@@ -1,5 +1,5 @@
 import { InternalOAuthError, TokenError } from 'passport-oauth2';
-import { printable } from './text.js';
+import { printable, type Redact } from './text.js';
 
 /** The step of the flow a request to Whop belongs to; every error message starts with it. */
 export type WhopStep =
@@ -54,32 +54,34 @@ interface WhopErrorBody {
   readonly uri: string | undefined;
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? printable(value) : undefined;
+function str(value: unknown, redact: Redact | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? printable(value, redact) : undefined;
 }
 
 /**
  * Read an error body in the shapes Whop is known to send:
  * RFC 6749 `{error, error_description}`, v1 `{error: {type, message}}`,
  * v2 `{error: {status, message}}` and v5 `{message}`. Returns undefined for anything else.
+ * Each text is made {@link printable}, `redact` (the request's secrets) taken out before the cut.
  */
-export function readErrorBody(json: unknown): WhopErrorBody | undefined {
+export function readErrorBody(json: unknown, redact?: Redact): WhopErrorBody | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const body = json as Record<string, unknown>;
   if (typeof body.error === 'string') {
     return {
-      code: str(body.error),
-      message: str(body.error_description),
-      uri: str(body.error_uri),
+      code: str(body.error, redact),
+      message: str(body.error_description, redact),
+      uri: str(body.error_uri, redact),
     };
   }
   if (typeof body.error === 'object' && body.error !== null) {
     const inner = body.error as Record<string, unknown>;
-    if (str(inner.message) === undefined && str(inner.type) === undefined) return undefined;
-    return { code: str(inner.type), message: str(inner.message), uri: undefined };
+    if (str(inner.message, redact) === undefined && str(inner.type, redact) === undefined)
+      return undefined;
+    return { code: str(inner.type, redact), message: str(inner.message, redact), uri: undefined };
   }
-  if (str(body.message) !== undefined) {
-    return { code: undefined, message: str(body.message), uri: undefined };
+  if (str(body.message, redact) !== undefined) {
+    return { code: undefined, message: str(body.message, redact), uri: undefined };
   }
   return undefined;
 }

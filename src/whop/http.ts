@@ -3,7 +3,8 @@ import https from 'node:https';
 import { escape } from 'node:querystring';
 import type { Deadline } from '../flow/deadline.js';
 import { internalError, readErrorBody, tokenError, type WhopStep } from './errors.js';
-import { scrubError } from './scrub.js';
+import { SecretForms } from './redact.js';
+import { clientCredentials, scrubError } from './scrub.js';
 
 /** How this package reaches Whop: the same settings for the token, profile and refresh requests. */
 export interface HttpSettings {
@@ -69,9 +70,10 @@ export interface WhopResponse {
 }
 
 /**
- * Every value of `request` that must never be shown: the form's secret fields and the bearer
- * token. Every error about a request is scrubbed of them (see scrubError): transport errors
- * (nock's among them) quote the whole request, and Whop's error bodies quote what they were sent.
+ * Every value of `request` that must never be shown: the form's secret fields (the client's
+ * credentials as Basic authentication writes them too) and the bearer token. Every error about a
+ * request is scrubbed of them (see scrubError): transport errors (nock's among them) quote the
+ * whole request, and Whop's error bodies quote what they were sent.
  */
 export function secretsOf(request: WhopRequest): unknown[] {
   const form = request.form;
@@ -84,7 +86,14 @@ export function secretsOf(request: WhopRequest): unknown[] {
         form.refresh_token,
         form.token,
         request.bearer,
+        ...clientCredentials(form.client_id, form.client_secret),
       ];
+}
+
+/** What takes `secrets` out of Whop's text before it is cut to a quote's length. */
+function redactorOf(secrets: Iterable<unknown>): ((text: string) => string) | undefined {
+  const forms = new SecretForms(secrets);
+  return forms.empty ? undefined : (text) => forms.redact(text);
 }
 
 /** The innermost message of an error chain: `fetch failed` says less than `connect ECONNREFUSED`. */
@@ -313,10 +322,13 @@ function open(
   return outgoing;
 }
 
-/** A short, safe description of a failed answer for an error message. */
-export function describeFailure(response: WhopResponse): string {
+/**
+ * A short, safe description of a failed answer for an error message, with `secrets` (what the
+ * request sent, which Whop may quote) taken out before Whop's text is cut.
+ */
+export function describeFailure(response: WhopResponse, secrets: Iterable<unknown> = []): string {
   const json = parseJSON(response.text);
-  const whop = readErrorBody(json);
+  const whop = readErrorBody(json, redactorOf(secrets));
   const said = whop?.message ?? whop?.code;
   const retry = response.retryAfter === undefined ? '' : `, retry after ${response.retryAfter} s`;
   const kind = json === undefined ? ', not JSON' : '';
@@ -325,15 +337,20 @@ export function describeFailure(response: WhopResponse): string {
 
 /**
  * The error for an answer that is not a 2xx: an OAuth error body on a 4xx becomes a
- * `TokenError` with the real status; anything else (5xx, HTML) an `InternalOAuthError`.
+ * `TokenError` with the real status; anything else (5xx, HTML) an `InternalOAuthError`. Whop's
+ * text is quoted without `secrets` (the request's, see {@link secretsOf}).
  */
-export function failure(step: WhopStep, response: WhopResponse): Error {
+export function failure(
+  step: WhopStep,
+  response: WhopResponse,
+  secrets: Iterable<unknown> = [],
+): Error {
   const { status, retryAfter } = response;
   if (status >= 400 && status < 500) {
-    const body = readErrorBody(parseJSON(response.text));
+    const body = readErrorBody(parseJSON(response.text), redactorOf(secrets));
     if (body) return tokenError(body, status, retryAfter);
   }
-  return internalError(step, describeFailure(response), { status, retryAfter });
+  return internalError(step, describeFailure(response, secrets), { status, retryAfter });
 }
 
 /** A strategy's `parseErrorResponse(body, status)`: an error, or nothing to leave it to this package. */
@@ -377,10 +394,11 @@ export async function requestToken(
 ): Promise<Readonly<Record<string, unknown>>> {
   const request: WhopRequest = { step, url, form, headers };
   const response = await send(request, settings, deadline);
+  const secrets = secretsOf(request);
   try {
-    return tokenResponse(step, response, parseError);
+    return tokenResponse(step, response, parseError, secrets);
   } catch (error) {
-    throw scrubError(error, secretsOf(request));
+    throw scrubError(error, secrets);
   }
 }
 
@@ -388,8 +406,9 @@ function tokenResponse(
   step: WhopStep,
   response: WhopResponse,
   parseError: ParseErrorResponse | undefined,
+  secrets: readonly unknown[],
 ): Record<string, unknown> {
-  if (!isSuccess(response)) throw consult(parseError, response) ?? failure(step, response);
+  if (!isSuccess(response)) throw consult(parseError, response) ?? failure(step, response, secrets);
   const { status } = response;
   const json = parseJSON(response.text);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -397,7 +416,7 @@ function tokenResponse(
   }
   const token = json as Record<string, unknown>;
   if (typeof token.access_token !== 'string' || token.access_token === '') {
-    const body = readErrorBody(json);
+    const body = readErrorBody(json, redactorOf(secrets));
     if (body?.code !== undefined) throw tokenError(body, status, response.retryAfter);
     throw internalError(step, 'the response has no access_token', { status });
   }
