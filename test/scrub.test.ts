@@ -1,22 +1,10 @@
 import { inspect } from 'node:util';
 import { expect } from 'chai';
-import nock from 'nock';
-import {
-  InternalOAuthError,
-  refreshAccessToken,
-  revokeToken,
-  TokenError,
-  WhopStrategy,
-  type StateStore,
-  type WhopStrategyOptions,
-} from '../src/index.js';
-import { redact, scrubError } from '../src/whop/scrub.js';
-import { Browser, startApp, type TestApp } from './support/app.js';
-import { rejection } from './support/rejection.js';
-import { BASE, me, token, WHOP_API, WHOP_DATA } from './support/whop.js';
+import { runInNewContext } from 'node:vm';
+import { InternalOAuthError } from '../src/index.js';
+import { scrubError } from '../src/whop/scrub.js';
 
 const CODE = 'code_quoted_by_whop_1';
-const SECRET = BASE.clientSecret;
 
 /** Everything a log line could show of an error: its text, stack, and fields (causes too). */
 function logged(error: unknown): string {
@@ -24,21 +12,6 @@ function logged(error: unknown): string {
 }
 
 describe('scrub', () => {
-  describe('redact', () => {
-    it('takes out a secret in plain, URL-encoded and JSON-escaped forms', () =>
-      expect(redact('a=s3cr+t/" b=s3cr%2Bt%2F%22 c="s3cr+t/\\""', ['s3cr+t/"'])).to.equal(
-        'a=[redacted] b=[redacted] c="[redacted]"',
-      ));
-    it('takes out the longer of two overlapping secrets whole', () =>
-      expect(redact('tok_abcd_long', ['abcd', 'tok_abcd_long'])).to.equal('[redacted]'));
-    it('changes nothing more when run twice', () =>
-      expect(redact(redact('x secret_value y', ['secret_value']), ['dact'])).to.equal(
-        'x [redacted] y',
-      ));
-    it('leaves values under 4 characters alone', () =>
-      expect(redact('access token', ['c', 'ss'])).to.equal('access token'));
-  });
-
   describe('scrubError', () => {
     let error: Error & Record<string, unknown>;
     beforeEach(() => {
@@ -60,142 +33,160 @@ describe('scrub', () => {
       expect(scrubError(`no ${CODE}`, [CODE])).to.equal('no [redacted]'));
   });
 
-  describe('errors of a login', () => {
-    let app: TestApp;
-    before(() => {
-      nock.disableNetConnect();
-      nock.enableNetConnect('127.0.0.1');
-    });
-    afterEach(async () => {
-      nock.cleanAll();
-      await app.close();
-    });
-    after(() => nock.enableNetConnect());
+  describe('where a secret hides', () => {
+    /** Everything util.inspect shows, hidden fields included, at any depth. */
+    const everything = (error: unknown) =>
+      `${logged(error)}\n${inspect(error, { depth: Infinity, showHidden: true })}`;
 
-    async function callback(options: Partial<WhopStrategyOptions> = {}): Promise<Error> {
-      app = await startApp(new WhopStrategy({ ...BASE, ...options }, async () => ({ id: 'u' })));
-      const browser = new Browser(app.url);
-      const { state } = await browser.startLogin();
-      await browser.check({ code: CODE, state: state! });
-      expect(app.errors).to.have.length(1);
-      return app.errors[0]!;
-    }
+    it('a plain object inside an error', () => {
+      const error = Object.assign(new Error('x'), { response: { body: { said: CODE } } });
+      scrubError(error, [CODE]);
+      expect(error.response.body.said).to.equal('[redacted]');
+    });
 
-    describe('when Whop quotes the code and the client secret', () => {
-      let error: Error;
-      beforeEach(async () => {
-        nock(WHOP_DATA)
-          .post('/api/v3/oauth/token')
-          .reply(400, {
-            error: 'invalid_grant',
-            error_description: `Authorization code ${CODE} was already used; client_secret ${SECRET}`,
-          });
-        error = await callback();
+    it('a non-enumerable field, which stays non-enumerable', () => {
+      const error = new Error('x');
+      Object.defineProperty(error, 'request', {
+        value: `code=${CODE}`,
+        enumerable: false,
+        writable: true,
+        configurable: true,
       });
-
-      it('is a TokenError', () => expect(error).to.be.instanceOf(TokenError));
-      it('keeps Whop code and the rest of its description', () =>
-        expect(error).to.deep.include({
-          code: 'invalid_grant',
-          message: 'Authorization code [redacted] was already used; client_secret [redacted]',
-        }));
-      it('shows neither anywhere', () => {
-        expect(logged(error)).not.to.include(CODE);
-        expect(logged(error)).not.to.include(SECRET);
+      scrubError(error, [CODE]);
+      expect(Object.getOwnPropertyDescriptor(error, 'request')).to.deep.include({
+        value: 'code=[redacted]',
+        enumerable: false,
       });
     });
 
-    describe("when Whop's profile 401 quotes the access token", () => {
-      let error: Error;
-      beforeEach(async () => {
-        nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
-        nock(WHOP_API)
-          .get('/api/v5/me')
-          .reply(401, { error: { type: 'unauthorized', message: `Bearer ${token.access_token}` } });
-        error = await callback();
-      });
-
-      it('says the profile step failed', () =>
-        expect(error.message).to.equal(
-          'Failed to fetch user profile: Whop answered HTTP 401: Bearer [redacted]',
-        ));
-      it('shows the token nowhere', () =>
-        expect(logged(error)).not.to.include(String(token.access_token)));
+    it("an AggregateError's errors", () => {
+      const error = new AggregateError([new Error(`first ${CODE}`), `second ${CODE}`], 'both');
+      scrubError(error, [CODE]);
+      expect(everything(error)).not.to.include(CODE);
+      expect(error.errors[1]).to.equal('second [redacted]');
     });
 
-    describe('when the code store fails quoting the code', () => {
-      let error: Error;
-      beforeEach(async () => {
-        const codeStore = {
-          claim: (code: string) =>
-            Promise.reject(Object.assign(new Error(`cannot keep ${code}`), { key: code })),
-        };
-        error = await callback({ codeStore });
-      });
-
-      it('is the code step', () =>
-        expect(error.message).to.equal(
-          'Failed to record the authorization code, so it was not exchanged: the code store failed',
-        ));
-      it('shows the code nowhere, cause included', () =>
-        expect(logged(error)).not.to.include(CODE));
+    it('a cause 50 errors deep', () => {
+      let error = new Error(`deepest ${CODE}`);
+      for (let i = 0; i < 50; i++) error = new Error(`level ${i}`, { cause: error });
+      scrubError(error, [CODE]);
+      let deepest: Error = error;
+      while (deepest.cause instanceof Error) deepest = deepest.cause;
+      expect(deepest.message).to.equal('deepest [redacted]');
     });
 
-    describe('when the state store fails quoting the state', () => {
-      let error: Error;
-      let state: string | undefined;
-      beforeEach(async () => {
-        const store = {
-          store: (_req: unknown, _meta: unknown, done: (err: null, handle: string) => void) =>
-            done(null, 'state_handle_quoted_1'),
-          verify: (_req: unknown, provided: string, done: (err: Error) => void) => {
-            state = provided;
-            done(new Error(`no state ${provided} for ${CODE}`));
-          },
-        } as unknown as StateStore;
-        error = await callback({ store });
-      });
+    it('causes in a cycle, which end', () => {
+      const first = new Error(`first ${CODE}`);
+      const second = new Error(`second ${CODE}`, { cause: first });
+      first.cause = second;
+      scrubError(first, [CODE]);
+      expect([first.message, second.message]).to.deep.equal([
+        'first [redacted]',
+        'second [redacted]',
+      ]);
+    });
 
-      it('is the state step', () =>
-        expect(error.message).to.match(/^Failed to check the login state/));
-      it('shows neither the state nor the code', () => {
-        expect(state).to.equal('state_handle_quoted_1');
-        expect(logged(error)).not.to.include(state);
-        expect(logged(error)).not.to.include(CODE);
-      });
+    it('a key of a field', () => {
+      const error = Object.assign(new Error('x'), { seen: { [CODE]: true } });
+      scrubError(error, [CODE]);
+      expect(Object.keys(error.seen)).to.deep.equal(['[redacted]']);
+    });
+
+    it('a class instance, which keeps its class and its fields enumerable', () => {
+      class Response {
+        constructor(readonly body: string) {}
+      }
+      const error = Object.assign(new Error('x'), { response: new Response(`echo ${CODE}`) });
+      scrubError(error, [CODE]);
+      expect(error.response).to.be.instanceOf(Response);
+      expect(error.response.body).to.equal('echo [redacted]');
+      expect(Object.keys(error)).to.deep.equal(['response']);
+      expect(Object.keys(error.response)).to.deep.equal(['body']);
     });
   });
 
-  describe('errors of refresh and revoke', () => {
-    const REFRESH = 'rt_quoted_by_whop_1';
-    before(() => nock.disableNetConnect());
-    afterEach(() => nock.cleanAll());
-    after(() => nock.enableNetConnect());
-
-    it('takes the refresh token out of a refusal that quotes it', async () => {
-      nock(WHOP_DATA)
-        .post('/api/v3/oauth/token')
-        .reply(400, {
-          error: 'invalid_grant',
-          error_description: `refresh token ${REFRESH} revoked`,
-        });
-      const strategy = new WhopStrategy(BASE, async () => ({ id: me.id }));
-      const error = await rejection(refreshAccessToken(strategy, REFRESH));
-      expect(error.message).to.equal('refresh token [redacted] revoked');
-      expect(logged(error)).not.to.include(REFRESH);
+  describe('an error that cannot be changed', () => {
+    class AppError extends Error {
+      readonly detail = `detail ${CODE}`;
+    }
+    let original: AppError;
+    let scrubbed: AppError;
+    beforeEach(() => {
+      original = Object.freeze(new AppError(`frozen ${CODE}`));
+      scrubbed = scrubError(original, [CODE]);
     });
 
-    it('takes the token out of a revocation refusal that quotes it', async () => {
-      nock(WHOP_API)
-        .post('/oauth/revoke')
-        .reply(400, { error: 'invalid_request', error_description: `token ${REFRESH}, ${SECRET}` });
-      const strategy = new WhopStrategy(
-        { ...BASE, flow: 'oauth2.1', clientSecret: SECRET },
-        async () => ({ id: me.id }),
-      );
-      const error = await rejection(revokeToken(strategy, REFRESH));
-      expect(error.message).to.equal('token [redacted], [redacted]');
-      expect(logged(error)).not.to.include(SECRET);
+    it('is replaced by a copy of the same class', () => {
+      expect(scrubbed).not.to.equal(original);
+      expect(scrubbed).to.be.instanceOf(AppError);
+    });
+    it('whose message, stack and fields are scrubbed', () => {
+      expect(scrubbed.message).to.equal('frozen [redacted]');
+      expect(scrubbed.detail).to.equal('detail [redacted]');
+      expect(scrubbed.stack).to.match(/^Error: frozen \[redacted\]/);
+    });
+    it('which is frozen too', () => expect(Object.isFrozen(scrubbed)).to.equal(true));
+    it('which util.inspect shows as an error', () =>
+      expect(inspect(scrubbed)).to.match(/^AppError: frozen \[redacted\]/));
+
+    it('is replaced where it is a cause', () => {
+      const outer = new Error('outer', { cause: original });
+      scrubError(outer, [CODE]);
+      expect(logged(outer)).not.to.include(CODE);
+      expect(outer.cause).to.be.instanceOf(AppError);
+    });
+
+    it('is replaced up the chain when its holder is frozen too', () => {
+      const outer = Object.freeze(new Error('outer', { cause: original }));
+      const copy = scrubError(outer, [CODE]);
+      expect(logged(copy)).not.to.include(CODE);
+      expect(copy).not.to.equal(outer);
+    });
+
+    it('a read-only field is scrubbed in a copy, as non-enumerable as it was', () => {
+      const error = new Error('x');
+      Object.defineProperty(error, 'request', { value: `code=${CODE}`, enumerable: false });
+      const copy = scrubError(error, [CODE]);
+      expect(copy).not.to.equal(error);
+      expect(Object.getOwnPropertyDescriptor(copy, 'request')).to.deep.equal({
+        value: 'code=[redacted]',
+        enumerable: false,
+        writable: false,
+        configurable: false,
+      });
+    });
+
+    it('is left as it is when it holds no secret', () => {
+      const frozen = Object.freeze(new Error('nothing to hide'));
+      expect(scrubError(frozen, [CODE])).to.equal(frozen);
+    });
+  });
+
+  describe('an error of another realm', () => {
+    it('is scrubbed, though it fails instanceof Error', () => {
+      const error = runInNewContext(`new Error('vm ${CODE}')`) as Error;
+      expect(error instanceof Error).to.equal(false);
+      scrubError(error, [CODE]);
+      expect(error.message).to.equal('vm [redacted]');
+    });
+
+    it('frozen, is copied with its own prototype', () => {
+      const error = runInNewContext(`Object.freeze(new TypeError('vm ${CODE}'))`) as Error;
+      const copy = scrubError(error, [CODE]);
+      expect(Object.getPrototypeOf(copy)).to.equal(Object.getPrototypeOf(error));
+      expect(copy.message).to.equal('vm [redacted]');
+    });
+  });
+
+  describe('objects that fight back', () => {
+    it('a Proxy whose traps throw is left alone, without a throw', () => {
+      const trap = () => {
+        throw new Error('trap');
+      };
+      const proxy = new Proxy({}, { ownKeys: trap, getPrototypeOf: trap });
+      const error = Object.assign(new Error(`x ${CODE}`), { proxy });
+      expect(() => scrubError(error, [CODE])).not.to.throw();
+      expect(error.message).to.equal('x [redacted]');
     });
   });
 });

@@ -16,12 +16,16 @@ export const MIN_SECRET_LENGTH = 4;
 /** A base64 run inside a longer base64 text shorter than this is not looked for. */
 const MIN_BASE64_RUN = 8;
 
-const HEX_ESCAPE = /(%|\\u)([0-9a-fA-F]+)/g;
+const HEX_ESCAPE = /%[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}/g;
 
 /** `text` with the hex digits of its `%2F` and `\u000d` escapes in the other case too. */
 function hexCases(text: string): string[] {
-  const lower = text.replace(HEX_ESCAPE, (_, p: string, hex: string) => p + hex.toLowerCase());
-  const upper = text.replace(HEX_ESCAPE, (_, p: string, hex: string) => p + hex.toUpperCase());
+  // `\u` stays lowercase: only the hex digits change case.
+  const lower = text.replace(HEX_ESCAPE, (escape) => escape.toLowerCase());
+  const upper = text.replace(HEX_ESCAPE, (escape) => {
+    const start = escape[0] === '%' ? 1 : 2;
+    return escape.slice(0, start) + escape.slice(start).toUpperCase();
+  });
   return [lower, upper];
 }
 

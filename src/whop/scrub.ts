@@ -21,6 +21,15 @@ const MAX_OBJECTS = 10_000;
 type Kind = 'error' | 'data' | 'instance' | 'io' | 'skip';
 
 function kindOf(value: object): Kind {
+  try {
+    return kindOfObject(value);
+  } catch {
+    // A Proxy whose traps throw: nothing can be read from it, nor changed.
+    return 'skip';
+  }
+}
+
+function kindOfObject(value: object): Kind {
   if (typeof value === 'function') return 'skip';
   // isNativeError: an error of another realm (vm) too, which fails `instanceof Error`.
   if (types.isNativeError(value) || value instanceof Error) return 'error';
