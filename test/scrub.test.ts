@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { expect } from 'chai';
 import { runInNewContext } from 'node:vm';
@@ -176,6 +177,26 @@ describe('scrub', () => {
       expect(Object.getPrototypeOf(copy)).to.equal(Object.getPrototypeOf(error));
       expect(copy.message).to.equal('vm [redacted]');
     });
+  });
+
+  describe('live I/O held by an error (a request, a socket)', () => {
+    class Request extends EventEmitter {
+      readonly _header = `POST /token\r\nAuthorization: Bearer ${CODE}`;
+      readonly agent = new Agent();
+    }
+    class Agent {
+      readonly note = `agent ${CODE}`;
+    }
+    let request: Request;
+    beforeEach(() => {
+      request = new Request();
+      scrubError(Object.assign(new Error('x'), { request }), [CODE]);
+    });
+
+    it('has its own strings scrubbed', () =>
+      expect(request._header).to.equal('POST /token\r\nAuthorization: Bearer [redacted]'));
+    it("is not followed into other objects' insides", () =>
+      expect(request.agent.note).to.equal(`agent ${CODE}`));
   });
 
   describe('objects that fight back', () => {
