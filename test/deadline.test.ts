@@ -163,4 +163,23 @@ describe('the login deadline (timeout option)', () => {
       ));
     it('sends no token request', () => expect(tokenRequest.isDone()).to.equal(false));
   });
+
+  describe('when the access check answers after it', () => {
+    beforeEach(async () => {
+      nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+      // The profile takes part of the time: an access request limited only by what is left
+      // would end earlier, with another message.
+      nock(WHOP_API).get('/api/v5/me').delay(100).reply(200, me);
+      nock(WHOP_API)
+        .get(`/api/v1/users/${me.id}/access/prod_abc`)
+        .delay(TIMEOUT * 4)
+        .reply(200, { has_access: true, access_level: 'customer' });
+      await login({ requireAccess: 'prod_abc' });
+    });
+
+    it('ends the login with the access step, as the deadline words it', () =>
+      expect(outcome.error?.message).to.equal(
+        `Failed to check the user's access: timed out after ${TIMEOUT} ms`,
+      ));
+  });
 });

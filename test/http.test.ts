@@ -7,6 +7,7 @@ import { stringify } from 'node:querystring';
 import fc from 'fast-check';
 import {
   encodeForm,
+  isSuccess,
   MAX_BODY_BYTES,
   requestToken,
   send,
@@ -201,6 +202,36 @@ describe('http', () => {
       it('sends the request through it (its socket is kept alive in it)', () =>
         expect(Object.values(agent.freeSockets).flat()).to.have.length(1));
       it('reads the answer', () => expect(body).to.equal('{"id":"user_1"}'));
+    });
+  });
+
+  describe('isSuccess', () => {
+    const statuses: [number, boolean][] = [
+      [199, false],
+      [200, true],
+      [204, true],
+      [299, true],
+      [300, false],
+      [302, false],
+      [399, false],
+      [400, false],
+    ];
+    for (const [status, success] of statuses) {
+      it(`counts HTTP ${status} as ${success ? 'a success' : 'a failure'}`, () =>
+        expect(isSuccess({ status, text: '', retryAfter: undefined })).to.equal(success));
+    }
+
+    it('makes a token answer that redirects an error, whatever its body', async () => {
+      nock('https://whop.test')
+        .post('/token')
+        .reply(302, { access_token: 'at_1' }, { location: 'https://elsewhere.test/' });
+      const error = await requestToken(
+        'token',
+        'https://whop.test/token',
+        { code: 'c' },
+        settings,
+      ).catch((e: Error) => e);
+      expect(error).to.be.instanceOf(InternalOAuthError);
     });
   });
 

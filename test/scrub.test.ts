@@ -183,6 +183,7 @@ describe('scrub', () => {
     class Request extends EventEmitter {
       readonly _header = `POST /token\r\nAuthorization: Bearer ${CODE}`;
       readonly agent = new Agent();
+      readonly headers = { authorization: `Bearer ${CODE}` };
     }
     class Agent {
       readonly note = `agent ${CODE}`;
@@ -195,6 +196,8 @@ describe('scrub', () => {
 
     it('has its own strings scrubbed', () =>
       expect(request._header).to.equal('POST /token\r\nAuthorization: Bearer [redacted]'));
+    it('has the plain data it holds scrubbed', () =>
+      expect(request.headers.authorization).to.equal('Bearer [redacted]'));
     it("is not followed into other objects' insides", () =>
       expect(request.agent.note).to.equal(`agent ${CODE}`));
   });
