@@ -23,7 +23,13 @@ const fieldChange = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .oneof(weirdText, loneSurrogate, fc.constantFrom('\r\n', '\0', '\u00e9', 'x y'))
+      .oneof(
+        weirdText,
+        loneSurrogate,
+        fc.constantFrom('\r\n', '\0', '\u00e9', 'x y'),
+        // As long as Whop's JWT access tokens.
+        fc.constant('J'.repeat(600)),
+      )
       .map((tail) => ({ kind: 'tail' as const, tail })),
   },
 );
@@ -100,7 +106,13 @@ export type BodyPlan =
       readonly hostile: readonly [string, unknown][];
     }
   | { readonly kind: 'jwks'; readonly which: string }
-  | { readonly kind: 'error'; readonly shape: string; readonly quote: readonly string[] }
+  | {
+      readonly kind: 'error';
+      readonly shape: string;
+      readonly quote: readonly string[];
+      /** Characters of text before the quote: around 300, a cut falls inside a secret. */
+      readonly pad: number;
+    }
   | { readonly kind: 'raw'; readonly text: string }
   | { readonly kind: 'bytes'; readonly bytes: Uint8Array }
   | { readonly kind: 'oversized' };
@@ -117,6 +129,8 @@ const errorBody = fc.record({
   kind: fc.constant('error' as const),
   shape: fc.constantFrom('rfc6749', 'in-code', 'in-uri', 'v1', 'v2', 'v5', 'text', 'html'),
   quote: quotable,
+  // Whop's long echoes: the quote starts where a 300-character cut would fall inside it.
+  pad: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, fc.integer({ min: 200, max: 300 })),
 });
 const otherBodies = [
   { weight: 3, arbitrary: errorBody },

@@ -162,7 +162,7 @@ async function bodyOf(
       if (plan.which === 'other') return JSON.stringify(jwksOf(context.otherKey));
       return plan.which === 'empty' ? '{"keys":[]}' : '{"keys":{}}';
     case 'error':
-      return errorText(plan.shape, quoteOf(plan.quote, request));
+      return errorText(plan.shape, `${'p'.repeat(plan.pad)}${quoteOf(plan.quote, request)}`);
     case 'raw':
       return plan.text;
     case 'bytes':

@@ -7,6 +7,7 @@ import {
   WhopStrategy,
   type CodeStore,
   type StateStore,
+  type VerifyFunctionWithParams,
   type WhopOAuth21Options,
   type WhopStrategyOptions,
 } from '../../src/index.js';
@@ -35,6 +36,8 @@ export interface StrategySetup {
   readonly callbackURL?: string;
   readonly proxy?: boolean;
   readonly now?: () => number;
+  /** The verify function, instead of fuzzVerify (which gives back what it was given). */
+  readonly verify?: VerifyFunctionWithParams;
 }
 
 /** The fake Whop and the keys its ID tokens are signed with. */
@@ -107,11 +110,11 @@ export class FuzzWorld {
               ...this.whop.legacyURLs,
               ...(setup.company && { scope: COMPANY }),
             } as WhopStrategyOptions,
-            fuzzVerify,
+            setup.verify ?? fuzzVerify,
           )
         : new WhopStrategy(
             { ...common, flow: 'oauth2.1', ...this.whop.oauth21URLs } as WhopOAuth21Options,
-            fuzzVerify,
+            setup.verify ?? fuzzVerify,
           );
     strategy.name = name;
     return strategy;

@@ -196,9 +196,10 @@ export class ProcessWatch {
 }
 
 /**
- * Every text an error shows, to a log or a person: `message`, `stack`, `String(err)`, every
- * enumerable field and every `cause`, deeply; Express's log line (`err.stack || err.toString()`)
- * and what `console.error(err)` prints (util.inspect: the stack, the fields, the causes).
+ * Every text an error shows, to a log or a person: `message`, `stack`, `String(err)`, every own
+ * field, enumerable or not, and its key, at any depth (an AggregateError's `errors`, every
+ * `cause`); Express's log line (`err.stack || err.toString()`) and what `console.error(err)`
+ * prints (util.inspect), hidden fields included.
  */
 export function textsOf(error: unknown): string[] {
   const texts: string[] = [];
@@ -210,24 +211,27 @@ export function textsOf(error: unknown): string[] {
       texts.push(`<unprintable: ${(thrown as Error)?.message}>`);
     }
   };
-  const visit = (value: unknown, depth: number): void => {
-    if (depth > 8 || seen.has(value)) return;
-    if (typeof value === 'string') return void texts.push(value);
-    if (typeof value !== 'object' || value === null) return safe(() => value);
-    seen.add(value);
-    if (value instanceof Error) {
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (seen.has(value)) continue;
+    if (typeof value === 'string') {
+      texts.push(value);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) {
       safe(() => value);
-      safe(() => value.message);
-      safe(() => value.stack);
-      visit((value as { cause?: unknown }).cause, depth + 1);
+      continue;
     }
-    for (const key of Object.keys(value)) {
-      texts.push(key);
-      visit((value as Record<string, unknown>)[key], depth + 1);
+    seen.add(value);
+    if (value instanceof Error) safe(() => value);
+    for (const key of Reflect.ownKeys(value)) {
+      if (typeof key === 'string') texts.push(key);
+      const field = Reflect.getOwnPropertyDescriptor(value, key);
+      if (field && 'value' in field) pending.push(field.value);
     }
-  };
-  visit(error, 0);
-  safe(() => inspect(error, { depth: 8 }));
+  }
+  safe(() => inspect(error, { depth: Infinity, showHidden: true }));
   safe(() => (error instanceof Error ? (error.stack ?? error.toString()) : error));
   return texts;
 }
@@ -240,11 +244,40 @@ export function marker(): string {
   return `fz${randomBytes(8).toString('hex').slice(0, 10)}_`;
 }
 
-/** The ways a secret may be written: as is, URL- or form-encoded, or escaped as JSON or by inspect. */
+/**
+ * The ways a secret may be written: as is; URL- or form-encoded (either hex case); escaped as
+ * JSON (once or twice), by inspect, by the package's quoting (`\u000d`) or as HTML; base64.
+ */
+// C0 and C1 controls, DEL and the line separators, which the package writes as `\u000a`.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 function formsOf(secret: string): string[] {
-  const forms = [secret, JSON.stringify(secret).slice(1, -1), inspect(secret).slice(1, -1)];
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = [
+    secret,
+    json,
+    JSON.stringify(json).slice(1, -1),
+    inspect(secret).slice(1, -1),
+    secret.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    secret
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;'),
+    Buffer.from(secret).toString('base64').replace(/=+$/, ''),
+    Buffer.from(secret).toString('base64url'),
+  ];
   try {
-    forms.push(encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2));
+    for (const encoded of [
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+    ])
+      forms.push(
+        encoded,
+        encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+      );
   } catch {
     // a lone surrogate cannot be URL-encoded, so it is not written that way either
   }
