@@ -3,7 +3,9 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'docs/api/', 'node_modules/', 'test-results/'] },
+  {
+    ignores: ['dist/', 'docs/api/', 'node_modules/', 'test-results/', 'reports/', '.stryker-tmp/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },
