@@ -22,7 +22,7 @@ export {
   USER_TOKEN_NOT_YET_VALID,
   USER_TOKEN_SIGNATURE,
 } from './whop/user-token.js';
-export { NO_ACCESS, NOT_A_RESOURCE } from './flow/require-access.js';
+export { NOT_A_RESOURCE } from './flow/require-access.js';
 export { withParams, withRequestAndParams } from './flow/verify.js';
 export type {
   AsyncVerifyFunction,
@@ -37,6 +37,29 @@ export type {
   VerifyResult,
 } from './flow/verify.js';
 export { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
+export { WhopAuthorizationError, WhopInternalOAuthError, WhopTokenError } from './whop/errors.js';
+export type { WhopErrorDetails, WhopStep } from './whop/errors.js';
+export {
+  CALLBACK_MALFORMED,
+  CODE_ALREADY_USED,
+  CODE_STORE_FAILED,
+  COMPANY_MISMATCH,
+  HOST_INVALID,
+  HTTP_ERROR,
+  ID_TOKEN_INVALID,
+  INVALID_RESPONSE,
+  LOGIN_DECLINED,
+  NO_ACCESS,
+  RATE_LIMITED,
+  REQUEST_FAILED,
+  RESPONSE_TOO_LARGE,
+  SESSION_MISSING,
+  STATE_INVALID,
+  STATE_STORE_FAILED,
+  TIMED_OUT,
+  VERIFIER_MISSING,
+} from './whop/error-codes.js';
+export type { WhopErrorCode } from './whop/error-codes.js';
 export { CodeStoreFullError, MemoryCodeStore } from './stores/codes.js';
 export type { CodeStore, MemoryCodeStoreOptions } from './stores/codes.js';
 export { RedisCodeStore } from './stores/redis-code-store.js';

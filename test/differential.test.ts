@@ -46,6 +46,7 @@ const INTENDED: Readonly<Record<number, string>> = {
   21: '`done` decides once.',
   22: 'The state is kept by default',
   23: 'The state error of a session with no login names its usual causes.',
+  24: "This package's `InternalOAuthError`s carry a stable `code`",
 };
 
 /** A difference a scenario is allowed: the field that differs, and the item that says why. */
@@ -380,6 +381,7 @@ const cases: Case[] = [
     intended: [
       { path: 'callback.error.status', item: 7 },
       { path: 'callback.error.message', item: 7 },
+      { path: 'callback.error.code', item: 24 },
     ],
   },
   {
@@ -403,6 +405,56 @@ const cases: Case[] = [
     intended: [
       { path: 'callback.error.status', item: 7 },
       { path: 'callback.error.message', item: 7 },
+      { path: 'callback.error.code', item: 24 },
+    ],
+  },
+  {
+    name: 'the token endpoint fails (500, HTML)',
+    token: { status: 500, body: '<html><body>Internal error</body></html>' },
+    intended: [
+      { path: 'callback.error.status', item: 7 },
+      { path: 'callback.error.message', item: 7 },
+      { path: 'callback.error.code', item: 24 },
+    ],
+  },
+  {
+    name: 'the token endpoint answers 401 with an empty body',
+    token: { status: 401, body: '' },
+    intended: [
+      { path: 'callback.error.status', item: 7 },
+      { path: 'callback.error.message', item: 7 },
+      { path: 'callback.error.code', item: 24 },
+    ],
+  },
+  {
+    name: 'the token endpoint answers 429 with an RFC 6749 error and Retry-After',
+    token: json(
+      429,
+      { error: 'rate_limit_exceeded', error_description: 'Slow down' },
+      { 'retry-after': '12' },
+    ),
+    intended: [{ path: 'callback.error.status', item: 7 }],
+  },
+  {
+    name: "the token endpoint answers 429 with Whop's { message } and Retry-After",
+    token: json(429, { message: 'You are being rate limited' }, { 'retry-after': '60' }),
+    // passport-oauth2 makes an InternalOAuthError of a body without `error`; this package a
+    // TokenError that keeps the same oauthError.
+    intended: [
+      { path: 'callback.error.class', item: 7 },
+      { path: 'callback.error.status', item: 7 },
+      { path: 'callback.error.message', item: 7 },
+      { path: 'callback.error.code', item: 7 },
+    ],
+  },
+  {
+    name: 'the token endpoint answers 200 without an access token',
+    token: json(200, { token_type: 'bearer' }),
+    // passport-oauth2 makes a plain Error('Failed to obtain access token'); neither has a status.
+    intended: [
+      { path: 'callback.error.class', item: 7 },
+      { path: 'callback.error.message', item: 7 },
+      { path: 'callback.error.code', item: 24 },
     ],
   },
   // passport-oauth2's recipe for proxies.

@@ -236,7 +236,7 @@ describe('http', () => {
   });
 
   describe('requestToken', () => {
-    it('turns an OAuth error inside a 200 into a TokenError', async () => {
+    it('turns an OAuth error inside a 200 into a TokenError, with status 500 rather than 200', async () => {
       nock('https://whop.test')
         .post('/token')
         .reply(200, { error: 'invalid_grant', error_description: 'used' });
@@ -250,7 +250,7 @@ describe('http', () => {
         name: 'TokenError',
         code: 'invalid_grant',
         message: 'used',
-        status: 200,
+        status: 500,
       });
     });
 

@@ -15,13 +15,37 @@ const MAIN = [
   'RedisRefreshLock',
   'Strategy',
   'TokenError',
+  'WhopAuthorizationError',
+  'WhopInternalOAuthError',
   'WhopStrategy',
   'WhopAppStrategy',
+  'WhopTokenError',
   'checkAccess',
   'isExpired',
   'parseProfile',
   'refreshAccessToken',
   'revokeToken',
+];
+// The stable codes (src/whop/error-codes.ts); docs/errors.md lists them.
+const CODES = [
+  'CALLBACK_MALFORMED',
+  'CODE_ALREADY_USED',
+  'CODE_STORE_FAILED',
+  'COMPANY_MISMATCH',
+  'HOST_INVALID',
+  'HTTP_ERROR',
+  'ID_TOKEN_INVALID',
+  'INVALID_RESPONSE',
+  'LOGIN_DECLINED',
+  'NO_ACCESS',
+  'RATE_LIMITED',
+  'REQUEST_FAILED',
+  'RESPONSE_TOO_LARGE',
+  'SESSION_MISSING',
+  'STATE_INVALID',
+  'STATE_STORE_FAILED',
+  'TIMED_OUT',
+  'VERIFIER_MISSING',
 ];
 
 describe('the package', () => {
@@ -42,6 +66,20 @@ describe('the package', () => {
         expect(main.TokenError).to.equal(OAuth2Strategy.TokenError);
         expect(main.InternalOAuthError).to.equal(OAuth2Strategy.InternalOAuthError);
         expect(main.AuthorizationError).to.equal(OAuth2Strategy.AuthorizationError);
+      });
+      it("makes its error classes passport-oauth2's, by instanceof and by name", () => {
+        const pairs = [
+          [main.WhopTokenError, OAuth2Strategy.TokenError],
+          [main.WhopInternalOAuthError, OAuth2Strategy.InternalOAuthError],
+          [main.WhopAuthorizationError, OAuth2Strategy.AuthorizationError],
+        ] as unknown as [new () => object, new () => object][];
+        for (const [own, theirs] of pairs) {
+          expect(own.prototype).to.be.instanceOf(theirs);
+          expect(own.name).to.equal(theirs.name);
+        }
+      });
+      it('exports each error code as its own name, prefixed WHOP_', () => {
+        for (const name of CODES) expect(main[name]).to.equal(`WHOP_${name}`);
       });
       it('makes strategies that are OAuth2Strategy instances', () => {
         const Whop = main.WhopStrategy as new (o: object, v: () => void) => object;

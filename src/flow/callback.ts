@@ -1,16 +1,14 @@
 import type { Request } from 'express';
-import { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
+import { TokenError } from 'passport-oauth2';
 import { MemoryCodeStore, type CodeStore } from '../stores/codes.js';
 import type { Deadline } from './deadline.js';
-import { internalError, stepMessage } from '../whop/errors.js';
+import { CODE_STORE_FAILED, SESSION_MISSING } from '../whop/error-codes.js';
+import { internalError, WhopAuthorizationError, WhopInternalOAuthError } from '../whop/errors.js';
 import type { WhopFlow } from '../options.js';
 import { isWellFormed, printable } from '../whop/text.js';
 
 /** Whop's authorization codes expire after 5 minutes: remember each exchanged one that long. */
 const CODE_TTL_MS = 5 * 60 * 1000;
-
-/** How the token step's errors begin. */
-const TOKEN_STEP = stepMessage('token', '');
 
 /** The longest code or state taken from a callback; Whop's are far shorter. */
 const MAX_PARAM_LENGTH = 4096;
@@ -55,7 +53,7 @@ export function malformedCallback(
  * (the failure message, a string), anything else is an `AuthorizationError`. Messages quote the
  * query escaped (no CR/LF), and name Whop's error code when it sent no description.
  */
-export function refusal(query: Query): string | AuthorizationError {
+export function refusal(query: Query): string | WhopAuthorizationError {
   const code = printable(query.error!);
   const { error_description: description, error_uri: uri } = query;
   const said = typeof description === 'string' && description !== '' ? description : undefined;
@@ -64,7 +62,7 @@ export function refusal(query: Query): string | AuthorizationError {
   const message = said
     ? printable(said)
     : `Whop ended the login with error ${code} and no description`;
-  return new AuthorizationError(
+  return new WhopAuthorizationError(
     message,
     code,
     typeof uri === 'string' ? printable(uri) : undefined!,
@@ -118,7 +116,9 @@ export class LoginChecks {
   /** The error for a request with no session, when the state store needs one. */
   noSession(req: Request): Error | undefined {
     if (!this.settings.needsSession || (req as { session?: unknown }).session) return undefined;
-    return new Error(
+    return internalError(
+      SESSION_MISSING,
+      'state',
       'WhopStrategy keeps its CSRF state in the session, and req.session is missing: add session middleware (express-session) before passport, pass a `store` option, or set `state: false`',
     );
   }
@@ -181,10 +181,14 @@ export class LoginChecks {
       claimed = await (deadline ? deadline.run('code', claiming) : claiming);
     } catch (error) {
       if (error === deadline?.expired) throw error;
-      throw internalError('code', 'the code store failed', { cause: error });
+      throw internalError(CODE_STORE_FAILED, 'code', 'the code store failed', { cause: error });
     }
     if (typeof claimed !== 'boolean')
-      throw internalError('code', 'the code store answered neither true nor false');
+      throw internalError(
+        CODE_STORE_FAILED,
+        'code',
+        'the code store answered neither true nor false',
+      );
     return claimed;
   }
 }
@@ -198,5 +202,5 @@ function refusedByWhop(error: unknown): boolean {
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status !== 'number' || status < 400 || status >= 500) return false;
   if (error instanceof TokenError) return true;
-  return error instanceof InternalOAuthError && error.message.startsWith(TOKEN_STEP);
+  return error instanceof WhopInternalOAuthError && error.step === 'token';
 }

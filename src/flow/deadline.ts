@@ -1,3 +1,4 @@
+import { TIMED_OUT } from '../whop/error-codes.js';
 import { internalError, type WhopStep } from '../whop/errors.js';
 
 /**
@@ -71,7 +72,7 @@ export class Deadline {
 
   /** @internal The timer's end: the running step stops with the timeout error. */
   expire(): void {
-    const error = internalError(this.step, `timed out after ${this.timeout} ms`);
+    const error = internalError(TIMED_OUT, this.step, `timed out after ${this.timeout} ms`);
     this.expired = error;
     const stop = this.stop;
     this.stop = undefined;

@@ -2,10 +2,11 @@ import OAuth2Strategy from 'passport-oauth2';
 import { admit, type AccessChecker } from '../whop/access.js';
 import type { CallbackParams, LoginChecks } from './callback.js';
 import type { Deadline } from './deadline.js';
+import { ID_TOKEN_INVALID, INVALID_RESPONSE } from '../whop/error-codes.js';
 import { internalError } from '../whop/errors.js';
 import { tokensOf, type TokenExchange } from '../whop/exchange.js';
 import { sameUser, SUB_MISMATCH } from '../whop/id-token.js';
-import { describeFailure, isSuccess, send, type HttpSettings } from '../whop/http.js';
+import { answerError, isSuccess, send, type HttpSettings } from '../whop/http.js';
 import { parseProfile, type WhopProfile } from '../whop/profile.js';
 import { scrubError } from '../whop/scrub.js';
 import { AccessRefused, requestedAccess } from './require-access.js';
@@ -124,7 +125,7 @@ export class LoginSteps {
       const profile = await this.loadProfile(strategy, tokens.accessToken, deadline);
       const claims = tokens.tokenParams.id_token_claims;
       if (strategy.userProfile === this.settings.ownUserProfile && !sameUser(claims, profile))
-        throw internalError('profile', SUB_MISMATCH);
+        throw internalError(ID_TOKEN_INVALID, 'profile', SUB_MISMATCH);
       if (requireAccess === undefined) return { ...tokens, profile };
       // Without a profile (skipUserProfile), the ID token names the user.
       const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;
@@ -175,17 +176,14 @@ export class LoginSteps {
       headers: this.settings.headers,
     } as const;
     const response = await send(request, this.settings.http, deadline);
-    const { status, retryAfter } = response;
     try {
-      if (!isSuccess(response))
-        throw internalError('profile', describeFailure(response, [accessToken]), {
-          status,
-          retryAfter,
-        });
+      if (!isSuccess(response)) throw answerError('profile', response, [accessToken]);
       try {
         return parseProfile(response.text);
       } catch (error) {
-        throw internalError('profile', (error as Error).message, { cause: error, status });
+        throw internalError(INVALID_RESPONSE, 'profile', (error as Error).message, {
+          cause: error,
+        });
       }
     } catch (error) {
       // Whop's 401 may quote the token it was sent.

@@ -1,9 +1,9 @@
 // `passport.authenticate(name, { requireAccess })`: the resources one request needs access to,
 // usually taken from its URL (`req.params.experienceId`), for both strategies.
 import { isResourceId, RESOURCE_RULE } from '../options.js';
+import { NO_ACCESS } from '../whop/error-codes.js';
 
-/** The request's user has access to none of the resources asked about. */
-export const NO_ACCESS = 'WHOP_NO_ACCESS';
+export { NO_ACCESS };
 /** `requireAccess` named something that is not a company, product or experience ID. */
 export const NOT_A_RESOURCE = 'WHOP_NOT_A_RESOURCE';
 

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { STATE_STORE_FAILED } from '../whop/error-codes.js';
 import { internalError } from '../whop/errors.js';
 import { printable } from '../whop/text.js';
 
@@ -165,7 +166,9 @@ export function storeFailed(err: unknown): Error {
   // The strategy's own TypeErrors (a store that cannot keep PKCE verifiers) say what to fix.
   if (err instanceof TypeError) return err;
   const said = err instanceof Error ? `: ${printable(err.message)}` : '';
-  return internalError('state', `the state store failed${said}`, { cause: err });
+  return internalError(STATE_STORE_FAILED, 'state', `the state store failed${said}`, {
+    cause: err,
+  });
 }
 
 /** @internal Whether the `store` option is a store of the app's, as passport-oauth2 tells: an object. */

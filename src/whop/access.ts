@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { LRUCache } from 'lru-cache';
+import { INVALID_RESPONSE } from './error-codes.js';
 import { internalError } from './errors.js';
 import { scrubError } from './scrub.js';
-import { describeFailure, isSuccess, parseJSON, send, type HttpSettings } from './http.js';
 import { isUserId, USER_RULE } from '../options.js';
+import { answerError, isSuccess, parseJSON, send, type HttpSettings } from './http.js';
+import { scrubError } from './scrub.js';
 
 /** What a user may do with a Whop resource, as Whop's access check answers it. */
 export type WhopAccessLevel = 'admin' | 'customer' | 'no_access';
@@ -169,20 +171,16 @@ export class AccessChecker {
     const path = `/users/${encodeURIComponent(userId)}/access/${resourceId}`;
     const { apiURL: url, headers } = this.settings;
     const response = await send({ step: 'access', url, path, bearer, headers }, http);
-    const { status, retryAfter } = response;
-    if (!isSuccess(response)) {
-      // Whop's error messages may quote what they were sent.
-      const detail = describeFailure(response, [bearer]);
-      throw internalError('access', detail, { status, retryAfter });
-    }
+    // Whop's error messages may quote what they were sent.
+    if (!isSuccess(response)) throw scrubError(answerError('access', response, [bearer]), [bearer]);
     const json = parseJSON(response.text) as Record<string, unknown> | null | undefined;
     const hasAccess = typeof json === 'object' && json !== null ? json.has_access : undefined;
     const level = typeof json === 'object' && json !== null ? json.access_level : undefined;
     if (typeof hasAccess !== 'boolean' || !LEVELS.has(level)) {
       throw internalError(
+        INVALID_RESPONSE,
         'access',
         'the answer is not JSON with has_access (a boolean) and access_level (admin, customer or no_access)',
-        { status },
       );
     }
     return answerOf(hasAccess, level as WhopAccessLevel);
@@ -205,7 +203,11 @@ export async function admit(
 ): Promise<WhopAccessLevels | string> {
   // Whop's profile (or ID token) named the user: anything but a user ID must not reach the path.
   if (!isUserId(userId))
-    throw internalError('access', `the user ID Whop gave is not a Whop user ID (${USER_RULE})`);
+    throw internalError(
+      INVALID_RESPONSE,
+      'access',
+      `the user ID Whop gave is not a Whop user ID (${USER_RULE})`,
+    );
   const hashed =
     checker.usesApiKey || accessToken === undefined ? undefined : tokenKey(accessToken);
   const answers = await Promise.all(

@@ -1,11 +1,28 @@
-import { InternalOAuthError, TokenError } from 'passport-oauth2';
+import { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
+import { HTTP_ERROR, RATE_LIMITED, type WhopErrorCode } from './error-codes.js';
+import type { WhopResponse } from './http.js';
 import { printable, type Redact } from './text.js';
 
-/** The step of the flow a request to Whop belongs to; every error message starts with it. */
+/**
+ * The step of the flow an error belongs to; every `InternalOAuthError`'s message starts with it.
+ * `authorize` is Whop's answer on the callback, `callback` the callback request itself.
+ */
 export type WhopStep =
-  'state' | 'code' | 'token' | 'profile' | 'access' | 'refresh' | 'revoke' | 'jwks' | 'id_token';
+  | 'authorize'
+  | 'callback'
+  | 'state'
+  | 'code'
+  | 'token'
+  | 'profile'
+  | 'access'
+  | 'refresh'
+  | 'revoke'
+  | 'jwks'
+  | 'id_token';
 
 const STEP_MESSAGES: Readonly<Record<WhopStep, string>> = {
+  authorize: 'Whop ended the login',
+  callback: 'Failed to read the callback',
   state: 'Failed to check the login state',
   code: 'Failed to record the authorization code, so it was not exchanged',
   token: 'Failed to obtain access token',
@@ -31,27 +48,147 @@ function hide(target: object, key: string, value: unknown): void {
   });
 }
 
+/** What an answer from Whop, or a failure on the way to one, adds to an error. */
+export interface WhopErrorDetails {
+  /** The underlying error (kept off enumeration). */
+  readonly cause?: unknown;
+  /** The HTTP status of a failed answer (never a 2xx). */
+  readonly status?: number | undefined;
+  /** The seconds Whop asked to wait before trying again. */
+  readonly retryAfter?: number | undefined;
+  /** passport-oauth2's `oauthError`: node-oauth's `{ statusCode, data }`, or the transport error. */
+  readonly oauthError?: unknown;
+}
+
 /**
- * An `InternalOAuthError` with passport-oauth2's shape (`oauthError` holds the cause) plus the
- * standard `cause`, and the HTTP `status` and `retryAfter` seconds when Whop answered.
+ * passport-oauth2's `InternalOAuthError` (so `instanceof InternalOAuthError` holds, `name` is
+ * `'InternalOAuthError'` and `oauthError` is set as passport-oauth2 sets it), with this package's
+ * stable `code`, the `step` that failed and, when Whop answered, the HTTP `status` and the
+ * `retryAfter` seconds. Every `InternalOAuthError` this package makes is one.
+ */
+export class WhopInternalOAuthError extends InternalOAuthError {
+  static {
+    // passport-oauth2 names an error after its constructor: keep its name in logs and `err.name`.
+    Object.defineProperty(this, 'name', { value: 'InternalOAuthError' });
+  }
+
+  /** The stable code of this failure: one of {@link WhopErrorCode}'s constants. */
+  readonly code: WhopErrorCode;
+  /** The step that failed. */
+  readonly step: WhopStep;
+  /** The HTTP status Whop answered with, when the failure is Whop's answer (never a 2xx). */
+  declare readonly status?: number;
+  /** The seconds Whop asked to wait before trying again (`Retry-After`, or its message). */
+  declare readonly retryAfter?: number;
+
+  /**
+   * @param code - the stable code
+   * @param step - the step that failed; the message starts with what it was doing
+   * @param detail - what went wrong, after the step's words
+   * @param details - the cause, and what Whop answered
+   */
+  constructor(code: WhopErrorCode, step: WhopStep, detail: string, details: WhopErrorDetails = {}) {
+    super(stepMessage(step, detail), details.oauthError ?? details.cause);
+    this.code = code;
+    this.step = step;
+    hide(this, 'cause', details.cause);
+    setAnswer(this, details);
+  }
+}
+
+/** `status` and `retryAfter`, only when known, so an error from a 2xx answer has no `status`. */
+function setAnswer(error: object, { status, retryAfter }: WhopErrorDetails): void {
+  if (status !== undefined) (error as { status?: number }).status = status;
+  if (retryAfter !== undefined) (error as { retryAfter?: number }).retryAfter = retryAfter;
+}
+
+/**
+ * passport-oauth2's `TokenError` (`name` `'TokenError'`): Whop refused a token request. `code`
+ * is Whop's OAuth error (`invalid_grant`), as passport-oauth2 defines it, not one of
+ * {@link WhopErrorCode}'s; `status` is Whop's real HTTP status (500 for an error in a 2xx
+ * answer, as passport-oauth2's own `TokenError` says).
+ */
+export class WhopTokenError extends TokenError {
+  static {
+    Object.defineProperty(this, 'name', { value: 'TokenError' });
+  }
+
+  /** The step whose request Whop refused: `token`, `refresh` or `revoke`. */
+  readonly step: WhopStep;
+  /** The seconds Whop asked to wait before trying again (`Retry-After`, or its message). */
+  declare readonly retryAfter?: number;
+  /**
+   * node-oauth's `{ statusCode, data }`, set only where passport-oauth2 would have made an
+   * `InternalOAuthError` of the answer (a body without an RFC 6749 `error` string), so that
+   * `err.oauthError.statusCode` keeps working there.
+   */
+  declare readonly oauthError?: { readonly statusCode: number; readonly data: string };
+
+  /**
+   * @param step - the step whose request Whop refused
+   * @param message - Whop's description, or one saying that Whop gave none
+   * @param code - Whop's OAuth error code
+   * @param uri - Whop's `error_uri`
+   * @param details - what Whop answered
+   */
+  constructor(
+    step: WhopStep,
+    message: string,
+    code: string,
+    uri: string | undefined,
+    details: WhopErrorDetails = {},
+  ) {
+    super(message, code, uri, details.status);
+    this.step = step;
+    setAnswer(this, { retryAfter: details.retryAfter });
+    if (details.oauthError !== undefined)
+      (this as { oauthError?: unknown }).oauthError = details.oauthError;
+  }
+}
+
+/**
+ * passport-oauth2's `AuthorizationError` (`name` `'AuthorizationError'`): Whop ended the login
+ * with an `error` on the callback. `code` is Whop's OAuth error (`server_error`), `status`
+ * passport-oauth2's (502 for `server_error`, 503 for `temporarily_unavailable`, else 500).
+ */
+export class WhopAuthorizationError extends AuthorizationError {
+  static {
+    Object.defineProperty(this, 'name', { value: 'AuthorizationError' });
+  }
+
+  /** Always `authorize`: the callback carried Whop's error. */
+  readonly step: WhopStep = 'authorize';
+}
+
+/**
+ * A `WhopInternalOAuthError` for `step`; see its constructor.
+ *
+ * @internal
  */
 export function internalError(
+  code: WhopErrorCode,
   step: WhopStep,
   detail: string,
-  extra: { cause?: unknown; status?: number; retryAfter?: number } = {},
-): InternalOAuthError {
-  const error = new InternalOAuthError(stepMessage(step, detail), extra.cause);
-  hide(error, 'cause', extra.cause);
-  if (extra.status !== undefined) Object.assign(error, { status: extra.status });
-  if (extra.retryAfter !== undefined) Object.assign(error, { retryAfter: extra.retryAfter });
-  return error;
+  details: WhopErrorDetails = {},
+): WhopInternalOAuthError {
+  return new WhopInternalOAuthError(code, step, detail, details);
+}
+
+/** The code of a failed answer that carries no OAuth error. */
+export function statusCode(status: number): WhopErrorCode {
+  return status === 429 ? RATE_LIMITED : HTTP_ERROR;
 }
 
 /** An error that some of Whop's APIs returns, in any of the shapes they use. */
-interface WhopErrorBody {
+export interface WhopErrorBody {
   readonly code: string | undefined;
   readonly message: string | undefined;
   readonly uri: string | undefined;
+  /**
+   * Whether passport-oauth2's `parseErrorResponse` makes a `TokenError` of it (a truthy
+   * `error`): where it does not, its error is an `InternalOAuthError` with `oauthError`.
+   */
+  readonly oauth: boolean;
 }
 
 function str(value: unknown, redact: Redact | undefined): string | undefined {
@@ -67,38 +204,52 @@ function str(value: unknown, redact: Redact | undefined): string | undefined {
 export function readErrorBody(json: unknown, redact?: Redact): WhopErrorBody | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const body = json as Record<string, unknown>;
+  const oauth = Boolean(body.error);
   if (typeof body.error === 'string') {
     return {
       code: str(body.error, redact),
       message: str(body.error_description, redact),
       uri: str(body.error_uri, redact),
+      oauth,
     };
   }
   if (typeof body.error === 'object' && body.error !== null) {
     const inner = body.error as Record<string, unknown>;
     if (str(inner.message, redact) === undefined && str(inner.type, redact) === undefined)
       return undefined;
-    return { code: str(inner.type, redact), message: str(inner.message, redact), uri: undefined };
+    return {
+      code: str(inner.type, redact),
+      message: str(inner.message, redact),
+      uri: undefined,
+      oauth,
+    };
   }
   if (str(body.message, redact) !== undefined) {
-    return { code: undefined, message: str(body.message, redact), uri: undefined };
+    return { code: undefined, message: str(body.message, redact), uri: undefined, oauth };
   }
   return undefined;
 }
 
 /**
- * A `TokenError` from Whop's answer to a token request, with the real HTTP status
- * (passport-oauth2's own parsing always says 500).
+ * A `TokenError` from Whop's answer to a token request: Whop's real HTTP status (passport-oauth2's
+ * own parsing always says 500), none for a 2xx (the `TokenError` default, 500, so that an app's
+ * `res.status(err.status)` never answers 200 for a failed login).
  */
 export function tokenError(
+  step: WhopStep,
   body: WhopErrorBody,
-  status: number,
-  retryAfter: number | undefined,
-): TokenError {
+  answer: WhopResponse,
+): WhopTokenError {
+  const { status, retryAfter } = answer;
+  const failed = status < 200 || status >= 300;
   const code = body.code ?? (status === 429 ? 'rate_limit_exceeded' : 'invalid_request');
   const message =
     body.message ?? `Whop answered HTTP ${status} with error ${code} and no description`;
-  const error = new TokenError(message, code, body.uri, status);
-  if (retryAfter !== undefined) Object.assign(error, { retryAfter });
-  return error;
+  // Where passport-oauth2 would have made an InternalOAuthError, its oauthError is kept.
+  const oauthError = failed && !body.oauth ? { statusCode: status, data: answer.text } : undefined;
+  return new WhopTokenError(step, message, code, body.uri, {
+    status: failed ? status : undefined,
+    retryAfter,
+    oauthError,
+  });
 }

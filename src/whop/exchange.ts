@@ -1,4 +1,5 @@
 import type { Deadline } from '../flow/deadline.js';
+import { ID_TOKEN_INVALID } from './error-codes.js';
 import { internalError } from './errors.js';
 import { requestToken, type HttpSettings, type ParseErrorResponse } from './http.js';
 import { IdTokenVerifier } from './id-token.js';
@@ -148,12 +149,17 @@ export class TokenExchange {
     if (idToken === undefined) {
       if (!this.needsIdToken) return undefined;
       throw internalError(
+        ID_TOKEN_INVALID,
         'id_token',
         'the token response has no id_token, though the login asked for the openid scope',
       );
     }
     if (typeof idToken !== 'string')
-      throw internalError('id_token', 'the id_token in the token response is not a string');
+      throw internalError(
+        ID_TOKEN_INVALID,
+        'id_token',
+        'the id_token in the token response is not a string',
+      );
     return this.idTokens!.verify(idToken, nonce, deadline);
   }
 }

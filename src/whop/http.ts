@@ -2,7 +2,15 @@ import http, { type Agent } from 'node:http';
 import https from 'node:https';
 import { escape } from 'node:querystring';
 import type { Deadline } from '../flow/deadline.js';
-import { internalError, readErrorBody, tokenError, type WhopStep } from './errors.js';
+import { INVALID_RESPONSE, REQUEST_FAILED, RESPONSE_TOO_LARGE, TIMED_OUT } from './error-codes.js';
+import {
+  internalError,
+  readErrorBody,
+  statusCode,
+  tokenError,
+  type WhopInternalOAuthError,
+  type WhopStep,
+} from './errors.js';
 import { SecretForms } from './redact.js';
 import { clientCredentials, scrubError } from './scrub.js';
 
@@ -227,12 +235,21 @@ function headersOf(request: WhopRequest, target: Target, body: string | undefine
 
 function transportError(request: WhopRequest, error: unknown): Error {
   const cause = error instanceof Error ? error : new Error(String(error));
-  const failed = internalError(request.step, `request failed (${rootMessage(cause)})`, { cause });
+  const failed = internalError(
+    REQUEST_FAILED,
+    request.step,
+    `request failed (${rootMessage(cause)})`,
+    { cause },
+  );
   return scrubError(failed, secretsOf(request));
 }
 
 function tooLarge(request: WhopRequest): Error {
-  return internalError(request.step, `the response is larger than ${MAX_BODY_BYTES} bytes`);
+  return internalError(
+    RESPONSE_TOO_LARGE,
+    request.step,
+    `the response is larger than ${MAX_BODY_BYTES} bytes`,
+  );
 }
 
 /**
@@ -275,7 +292,8 @@ export function send(
     // Without a login's deadline, one timer for this exchange: connecting, waiting, reading.
     if (!deadline) {
       timer = setTimeout(
-        () => finish(internalError(request.step, `timed out after ${settings.timeout} ms`)),
+        () =>
+          finish(internalError(TIMED_OUT, request.step, `timed out after ${settings.timeout} ms`)),
         settings.timeout,
       );
     }
@@ -336,21 +354,40 @@ export function describeFailure(response: WhopResponse, secrets: Iterable<unknow
 }
 
 /**
- * The error for an answer that is not a 2xx: an OAuth error body on a 4xx becomes a
- * `TokenError` with the real status; anything else (5xx, HTML) an `InternalOAuthError`. Whop's
- * text is quoted without `secrets` (the request's, see {@link secretsOf}).
+ * The `InternalOAuthError` for an answer that is not a 2xx, with the `status`, `retryAfter` and,
+ * as passport-oauth2 (and the strategies built on it) make it, `oauthError`: node-oauth's
+ * `{ statusCode, data }`. Whop's text is quoted without `secrets` (the request's, see
+ * {@link secretsOf}).
+ */
+export function answerError(
+  step: WhopStep,
+  response: WhopResponse,
+  secrets: Iterable<unknown> = [],
+): WhopInternalOAuthError {
+  const { status, retryAfter, text } = response;
+  const oauthError = { statusCode: status, data: text };
+  return internalError(statusCode(status), step, describeFailure(response, secrets), {
+    status,
+    retryAfter,
+    oauthError,
+  });
+}
+
+/**
+ * The error for a token endpoint's answer that is not a 2xx: an OAuth error body on a 4xx
+ * becomes a `TokenError` with the real status; anything else (5xx, HTML, an empty 401) an
+ * `InternalOAuthError` (see {@link answerError}). Whop's text is quoted without `secrets`.
  */
 export function failure(
   step: WhopStep,
   response: WhopResponse,
   secrets: Iterable<unknown> = [],
 ): Error {
-  const { status, retryAfter } = response;
-  if (status >= 400 && status < 500) {
+  if (response.status >= 400 && response.status < 500) {
     const body = readErrorBody(parseJSON(response.text), redactorOf(secrets));
-    if (body) return tokenError(body, status, retryAfter);
+    if (body) return tokenError(step, body, response);
   }
-  return internalError(step, describeFailure(response, secrets), { status, retryAfter });
+  return answerError(step, response, secrets);
 }
 
 /** A strategy's `parseErrorResponse(body, status)`: an error, or nothing to leave it to this package. */
@@ -409,20 +446,25 @@ function tokenResponse(
   secrets: readonly unknown[],
 ): Record<string, unknown> {
   if (!isSuccess(response)) throw consult(parseError, response) ?? failure(step, response, secrets);
-  const { status } = response;
+  // No `status` on these: Whop answered 2xx, and an app's `res.status(err.status || 500)` must
+  // not answer 200 OK for a failed login (passport-oauth2's Error here has none either).
   const json = parseJSON(response.text);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw internalError(step, 'the response is not a JSON object', { status });
+    throw internalError(INVALID_RESPONSE, step, 'the response is not a JSON object');
   }
   const token = json as Record<string, unknown>;
   if (typeof token.access_token !== 'string' || token.access_token === '') {
     const body = readErrorBody(json, redactorOf(secrets));
-    if (body?.code !== undefined) throw tokenError(body, status, response.retryAfter);
-    throw internalError(step, 'the response has no access_token', { status });
+    if (body?.code !== undefined) throw tokenError(step, body, response);
+    throw internalError(INVALID_RESPONSE, step, 'the response has no access_token');
   }
   // A CR, LF, NUL or non-ASCII character would fail the profile request (or the app's own)
   // with Node's bare ERR_INVALID_CHAR: refused here, at the step that received it.
   if (!SENDABLE_TOKEN.test(token.access_token))
-    throw internalError(step, 'the access_token has characters a header cannot carry', { status });
+    throw internalError(
+      INVALID_RESPONSE,
+      step,
+      'the access_token has characters a header cannot carry',
+    );
   return token;
 }

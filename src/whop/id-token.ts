@@ -1,6 +1,7 @@
 import type { JWTPayload, RemoteJWKSet } from 'jose';
 import { InternalOAuthError } from 'passport-oauth2';
 import type { Deadline } from '../flow/deadline.js';
+import { ID_TOKEN_INVALID } from './error-codes.js';
 import { internalError } from './errors.js';
 import type { HttpSettings } from './http.js';
 import { loadJose, remoteKeys } from './jwks.js';
@@ -102,18 +103,20 @@ export class IdTokenVerifier {
       } = await (deadline ? deadline.run(keys.fresh ? 'id_token' : 'jwks', verifying) : verifying));
     } catch (error) {
       if (error instanceof InternalOAuthError) throw error;
-      throw internalError('id_token', describe(error, errors), { cause: error });
+      throw internalError(ID_TOKEN_INVALID, 'id_token', describe(error, errors), { cause: error });
     }
     const wrong = this.wrongClaim(payload, typ);
-    if (wrong !== undefined) throw internalError('id_token', wrong);
+    if (wrong !== undefined) throw internalError(ID_TOKEN_INVALID, 'id_token', wrong);
     // The nonce binds the token to the login this browser started: a token from another login
     // (replayed or injected) carries another one.
     if (nonce === undefined)
       throw internalError(
+        ID_TOKEN_INVALID,
         'id_token',
         'no nonce was recorded for this login (the state store did not return the state it was given)',
       );
-    if (payload.nonce !== nonce) throw internalError('id_token', 'nonce mismatch');
+    if (payload.nonce !== nonce)
+      throw internalError(ID_TOKEN_INVALID, 'id_token', 'nonce mismatch');
     return Object.freeze(payload);
   }
 

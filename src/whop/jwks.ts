@@ -2,8 +2,7 @@
 // package's client and cached by jose's createRemoteJWKSet. OAuth 2.1's ID tokens and embedded
 // apps' user tokens are signed with keys of the same set.
 import type { RemoteJWKSet } from 'jose';
-import { internalError } from './errors.js';
-import { describeFailure, send, type HttpSettings } from './http.js';
+import { answerError, send, type HttpSettings } from './http.js';
 
 type Jose = typeof import('jose');
 let jose: Promise<Jose> | undefined;
@@ -47,10 +46,7 @@ export async function remoteKeys(settings: JWKSSettings): Promise<RemoteJWKSet> 
     ...(cooldownDuration !== undefined && { cooldownDuration }),
     [customFetch]: async (url: string) => {
       const response = await send({ step: 'jwks', url, headers }, http);
-      if (response.status !== 200) {
-        const { status, retryAfter } = response;
-        throw internalError('jwks', describeFailure(response), { status, retryAfter });
-      }
+      if (response.status !== 200) throw answerError('jwks', response);
       return new Response(response.text, {
         status: 200,
         headers: { 'content-type': 'application/json' },

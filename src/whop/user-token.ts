@@ -4,6 +4,7 @@
 // `urn:whopcom:exp-proxy`, one audience (the app's ID), a subject (the user's ID), an expiry.
 import type { JWTPayload, JWTVerifyOptions, RemoteJWKSet } from 'jose';
 import { InternalOAuthError } from 'passport-oauth2';
+import { INVALID_RESPONSE, TIMED_OUT } from './error-codes.js';
 import { internalError } from './errors.js';
 import type { HttpSettings } from './http.js';
 import { loadJose, remoteKeys } from './jwks.js';
@@ -180,9 +181,11 @@ function refusalOf(error: unknown, errors: Jose['errors'], issuer: string): Erro
   const refused = (code: string, why: string) =>
     new UserTokenRefused(code, `The Whop user token ${why}`);
   if (error instanceof errors.JWKSTimeout)
-    return internalError('jwks', 'timed out', { cause: error });
+    return internalError(TIMED_OUT, 'jwks', 'timed out', { cause: error });
   if (error instanceof errors.JWKSInvalid)
-    return internalError('jwks', `the key set is not usable (${error.message})`, { cause: error });
+    return internalError(INVALID_RESPONSE, 'jwks', `the key set is not usable (${error.message})`, {
+      cause: error,
+    });
   if (error instanceof errors.JOSEAlgNotAllowed)
     return refused(USER_TOKEN_ALGORITHM, 'is not signed with ES256');
   if (error instanceof errors.JWSSignatureVerificationFailed)
@@ -201,9 +204,14 @@ function refusalOf(error: unknown, errors: Jose['errors'], issuer: string): Erro
   )
     return refused(USER_TOKEN_MALFORMED, `is malformed (${error.message})`);
   // Anything else is about the keys (a key set that is not JSON, say), not the token.
-  return internalError('jwks', error instanceof Error ? error.message : String(error), {
-    cause: error,
-  });
+  return internalError(
+    INVALID_RESPONSE,
+    'jwks',
+    error instanceof Error ? error.message : String(error),
+    {
+      cause: error,
+    },
+  );
 }
 
 function claimRefusal(error: { claim: string; reason: string }, issuer: string): UserTokenRefused {

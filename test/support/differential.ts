@@ -97,10 +97,12 @@ export function strategyFor(kind: Kind, scenario: Scenario, whop: FakeWhop, run:
 }
 
 /** An error as comparable data. */
-function describeError(error: unknown) {
+function describeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { value: String(error) };
-  const { code, status, uri } = error as { code?: unknown; status?: unknown; uri?: unknown };
-  return { class: error.constructor.name, message: error.message, code, status, uri };
+  const { code, status, uri, oauthError } = error as unknown as Record<string, unknown>;
+  // node-oauth's `{ statusCode, data }` as data; a transport error by its class and message.
+  const oauth = oauthError instanceof Error ? describeError(oauthError) : oauthError;
+  return { class: error.constructor.name, message: error.message, code, status, uri, oauth };
 }
 
 /** An argument of verify as comparable data. */
