@@ -38,7 +38,7 @@ export type {
 } from './flow/verify.js';
 export { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
 export { WhopAuthorizationError, WhopInternalOAuthError, WhopTokenError } from './whop/errors.js';
-export type { WhopErrorDetails, WhopStep } from './whop/errors.js';
+export type { OAuthErrorData, WhopErrorDetails, WhopStep } from './whop/errors.js';
 export {
   CALLBACK_MALFORMED,
   CODE_ALREADY_USED,

@@ -48,6 +48,14 @@ function hide(target: object, key: string, value: unknown): void {
   });
 }
 
+/** node-oauth's error for a failed answer, which passport-oauth2 keeps as `oauthError`. */
+export interface OAuthErrorData {
+  /** The HTTP status Whop answered with. */
+  readonly statusCode: number;
+  /** The body Whop answered with, as text (secrets it quotes are `[redacted]`). */
+  readonly data: string;
+}
+
 /** What an answer from Whop, or a failure on the way to one, adds to an error. */
 export interface WhopErrorDetails {
   /** The underlying error (kept off enumeration). */
@@ -82,6 +90,8 @@ export class WhopInternalOAuthError extends InternalOAuthError {
   declare readonly retryAfter?: number;
 
   /**
+   * An error of `step`; the message is the step's words and `detail`.
+   *
    * @param code - the stable code
    * @param step - the step that failed; the message starts with what it was doing
    * @param detail - what went wrong, after the step's words
@@ -122,9 +132,11 @@ export class WhopTokenError extends TokenError {
    * `InternalOAuthError` of the answer (a body without an RFC 6749 `error` string), so that
    * `err.oauthError.statusCode` keeps working there.
    */
-  declare readonly oauthError?: { readonly statusCode: number; readonly data: string };
+  declare readonly oauthError?: OAuthErrorData;
 
   /**
+   * Whop's refusal of the request of `step`.
+   *
    * @param step - the step whose request Whop refused
    * @param message - Whop's description, or one saying that Whop gave none
    * @param code - Whop's OAuth error code
