@@ -126,6 +126,17 @@ describe('errors', () => {
     }
   });
 
+  describe('for a failed answer that carries tokens (a 302 or 404 with a token body)', () => {
+    const text = '{"access_token":"at_leaked_1","refresh_token":"rt_leaked_1"}';
+    const error = answerError('token', answer(302, text));
+    it('keeps oauthError without the tokens', () =>
+      expect(error.oauthError).to.deep.equal({
+        statusCode: 302,
+        data: '{"access_token":"[redacted]","refresh_token":"[redacted]"}',
+      }));
+    it('prints without them', () => expect(String(error)).not.to.match(/leaked/));
+  });
+
   describe('failure', () => {
     it('is a TokenError for an OAuth error on a 4xx', () =>
       expect(failure('revoke', answer(400, '{"error":"invalid_client"}'))).to.include({

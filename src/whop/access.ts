@@ -5,7 +5,6 @@ import { internalError } from './errors.js';
 import { scrubError } from './scrub.js';
 import { isUserId, USER_RULE } from '../options.js';
 import { answerError, isSuccess, parseJSON, send, type HttpSettings } from './http.js';
-import { scrubError } from './scrub.js';
 
 /** What a user may do with a Whop resource, as Whop's access check answers it. */
 export type WhopAccessLevel = 'admin' | 'customer' | 'no_access';

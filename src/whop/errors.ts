@@ -1,6 +1,7 @@
 import { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';
 import { HTTP_ERROR, RATE_LIMITED, type WhopErrorCode } from './error-codes.js';
 import type { WhopResponse } from './http.js';
+import { redact } from './scrub.js';
 import { printable, type Redact } from './text.js';
 
 /**
@@ -54,6 +55,26 @@ export interface OAuthErrorData {
   readonly statusCode: number;
   /** The body Whop answered with, as text (secrets it quotes are `[redacted]`). */
   readonly data: string;
+}
+
+/**
+ * node-oauth's `{ statusCode, data }` for a failed answer, as passport-oauth2 keeps it, but
+ * without the tokens a failed answer may still carry (they were never handed to the app: they
+ * must not reach a log either) and without the request's `secrets` that Whop may quote.
+ */
+export function oauthErrorOf(
+  response: WhopResponse,
+  secrets: Iterable<unknown> = [],
+): OAuthErrorData {
+  let json: unknown;
+  try {
+    json = JSON.parse(response.text);
+  } catch {
+    json = undefined;
+  }
+  const fields = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  const tokens = [fields.access_token, fields.refresh_token, fields.id_token, ...secrets];
+  return { statusCode: response.status, data: redact(response.text, tokens) };
 }
 
 /** What an answer from Whop, or a failure on the way to one, adds to an error. */
@@ -258,7 +279,7 @@ export function tokenError(
   const message =
     body.message ?? `Whop answered HTTP ${status} with error ${code} and no description`;
   // Where passport-oauth2 would have made an InternalOAuthError, its oauthError is kept.
-  const oauthError = failed && !body.oauth ? { statusCode: status, data: answer.text } : undefined;
+  const oauthError = failed && !body.oauth ? oauthErrorOf(answer) : undefined;
   return new WhopTokenError(step, message, code, body.uri, {
     status: failed ? status : undefined,
     retryAfter,

@@ -5,6 +5,7 @@ import type { Deadline } from '../flow/deadline.js';
 import { INVALID_RESPONSE, REQUEST_FAILED, RESPONSE_TOO_LARGE, TIMED_OUT } from './error-codes.js';
 import {
   internalError,
+  oauthErrorOf,
   readErrorBody,
   statusCode,
   tokenError,
@@ -364,12 +365,11 @@ export function answerError(
   response: WhopResponse,
   secrets: Iterable<unknown> = [],
 ): WhopInternalOAuthError {
-  const { status, retryAfter, text } = response;
-  const oauthError = { statusCode: status, data: text };
+  const { status, retryAfter } = response;
   return internalError(statusCode(status), step, describeFailure(response, secrets), {
     status,
     retryAfter,
-    oauthError,
+    oauthError: oauthErrorOf(response, secrets),
   });
 }
 
