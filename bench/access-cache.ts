@@ -16,7 +16,7 @@ export interface AccessCacheMemory {
   readonly bytesPerEntry: number;
 }
 
-/** The strategy's access checker, internal to passport-whop: the cache is filled through it. */
+/** The access checker of the strategy's client, internal to passport-whop: the cache is filled through it. */
 interface Checker {
   readonly size: number;
   remember(key: string, answer: WhopAccess): WhopAccess;
@@ -50,7 +50,7 @@ async function measure(whopURL: string): Promise<AccessCacheMemory> {
     },
     async () => false,
   );
-  const checker = (strategy as unknown as { access: Checker }).access;
+  const checker = (strategy as unknown as { client: { access: Checker } }).client.access;
   // One real check: it makes the cache and gives the answer object every entry then holds.
   const answer = await checkAccess(strategy, { ...question(-1), resourceId: RESOURCE });
   const before = used();

@@ -13,6 +13,7 @@ import { AccessRefused, NO_ACCESS, requestedAccess } from './flow/require-access
 import { userTokenOf, type HeaderCarrier } from './flow/token-source.js';
 import { settle, type VerifyCallback } from './flow/verify.js';
 import { AccessChecker, admit } from './whop/access.js';
+import { accessClient, registerClient } from './whop/client.js';
 import type { HttpSettings } from './whop/http.js';
 import { scrubError } from './whop/scrub.js';
 import {
@@ -83,6 +84,8 @@ export class WhopAppStrategy extends Strategy {
       headers: {},
       apiKey: resolved.apiKey,
     });
+    // checkAccess reaches the checks through the client registry, not this strategy's fields.
+    registerClient(this, accessClient(this.access));
   }
 
   /**

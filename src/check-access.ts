@@ -1,7 +1,8 @@
-import { tokenKey, type WhopAccess } from './whop/access.js';
 import { isResourceId, isUserId, RESOURCE_RULE, USER_RULE } from './options.js';
-import { WhopAppStrategy } from './app-strategy.js';
-import { WhopStrategy } from './strategy.js';
+import type { WhopAppStrategy } from './app-strategy.js';
+import type { WhopStrategy } from './strategy.js';
+import type { WhopAccess } from './whop/access.js';
+import { clientOf } from './whop/client.js';
 
 /** What {@link checkAccess} asks about. */
 export interface CheckAccessOptions {
@@ -43,7 +44,8 @@ export async function checkAccess(
   strategy: WhopStrategy | WhopAppStrategy,
   options: CheckAccessOptions,
 ): Promise<WhopAccess> {
-  if (!(strategy instanceof WhopStrategy) && !(strategy instanceof WhopAppStrategy))
+  const client = clientOf(strategy);
+  if (client === undefined)
     throw new TypeError(
       'checkAccess requires a WhopStrategy or a WhopAppStrategy as its strategy argument',
     );
@@ -52,7 +54,7 @@ export async function checkAccess(
       'checkAccess requires an options object: { accessToken, userId, resourceId }',
     );
   const { accessToken, userId, resourceId } = options;
-  const withKey = strategy.access.usesApiKey;
+  const withKey = client.usesApiKey;
   if (
     withKey
       ? accessToken !== undefined && typeof accessToken !== 'string'
@@ -67,6 +69,5 @@ export async function checkAccess(
     throw new TypeError(`checkAccess requires a userId: the user's Whop ID (${USER_RULE})`);
   if (!isResourceId(resourceId))
     throw new TypeError(`checkAccess requires a resourceId: ${RESOURCE_RULE}`);
-  if (withKey) return strategy.access.check(undefined, undefined, userId, resourceId);
-  return strategy.access.check(accessToken, tokenKey(accessToken!), userId, resourceId);
+  return client.checkAccess(withKey ? undefined : accessToken, userId, resourceId);
 }

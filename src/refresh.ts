@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { limitedTo, requestToken, type HttpSettings } from './whop/http.js';
-import { scrubError } from './whop/scrub.js';
 import { isCompanyId } from './options.js';
+import type { WhopStrategy } from './strategy.js';
+import { oauthClientOf } from './whop/client.js';
 import { isWellFormed } from './whop/text.js';
-import { WhopStrategy } from './strategy.js';
-import { toWhopTokens, unixNow } from './whop/tokens.js';
+import { unixNow, type WhopTokens } from './whop/tokens.js';
+
+export type { WhopTokens } from './whop/tokens.js';
 
 /** What {@link refreshAccessToken} takes beyond the strategy and the refresh token. */
 export interface RefreshOptions {
@@ -17,27 +17,6 @@ export interface RefreshOptions {
   /** The same as `companyId`, its earlier name; give one of the two. */
   readonly scope?: string;
 }
-
-/** A fresh set of tokens from Whop. */
-export interface WhopTokens {
-  /** The new access token. */
-  readonly accessToken: string;
-  /** The refresh token to store and use next time: Whop's new one, or the one passed in when Whop sent none. */
-  readonly refreshToken: string;
-  /** `bearer` (Whop's, or `bearer` when Whop left it out). */
-  readonly tokenType: string;
-  /** Seconds the access token lives, as Whop said; undefined when Whop did not say. */
-  readonly expiresIn?: number;
-  /** When the access token expires: whole Unix seconds, now + `expiresIn`; the unit of `params.expires_at`. */
-  readonly expiresAt?: number;
-  /** The scope Whop granted, as Whop sent it. */
-  readonly scope?: string;
-  /** Whop's answer, as Whop sent it (the raw token response). */
-  readonly params: Readonly<Record<string, unknown>>;
-}
-
-/** The refreshes in flight, per strategy, keyed by a hash of the refresh token and the scope. */
-const inFlight = new WeakMap<WhopStrategy, Map<string, Promise<WhopTokens>>>();
 
 /**
  * Get a new access token for a refresh token, from the strategy's token endpoint with its client
@@ -63,7 +42,8 @@ export async function refreshAccessToken(
   refreshToken: string,
   options: RefreshOptions = {},
 ): Promise<WhopTokens> {
-  if (!(strategy instanceof WhopStrategy))
+  const client = oauthClientOf(strategy);
+  if (client === undefined)
     throw new TypeError('refreshAccessToken requires a WhopStrategy as its strategy argument');
   // A lone surrogate has no UTF-8 form: it could not be sent.
   if (typeof refreshToken !== 'string' || refreshToken === '' || !isWellFormed(refreshToken))
@@ -84,72 +64,11 @@ export async function refreshAccessToken(
     throw new TypeError(
       'refreshAccessToken requires companyId and scope, when both are given, to name the same company',
     );
-  const scope = companyId ?? legacyName;
-
-  const table = inFlight.get(strategy) ?? new Map<string, Promise<WhopTokens>>();
-  inFlight.set(strategy, table);
-  // A hash, so the table never holds a refresh token; a company ID has no space in it.
-  const key = `${createHash('sha256').update(refreshToken).digest('base64url')} ${scope ?? ''}`;
-  const pending = table.get(key);
-  if (pending) return pending;
-
-  // Removed once settled, before any caller sees the outcome: a later call asks Whop again.
-  const request = coordinated(strategy, refreshToken, scope).finally(() => {
-    if (table.get(key) === request) table.delete(key);
-  });
-  table.set(key, request);
-  return request;
-}
-
-/** The refresh, through the strategy's `refreshLock` when it has one: one process asks Whop. */
-async function coordinated(
-  strategy: WhopStrategy,
-  refreshToken: string,
-  scope: string | undefined,
-): Promise<WhopTokens> {
-  const lock = strategy.refreshLock;
-  if (lock === undefined) return exchange(strategy, refreshToken, scope, strategy.http);
-  const { http } = strategy;
-  try {
-    return await lock.coordinate({
-      refreshToken,
-      companyId: scope,
-      timeout: http.timeout,
-      // The lock gives the request less than the whole timeout: the rest is for waiting.
-      refresh: (timeout) => exchange(strategy, refreshToken, scope, limitedTo(http, timeout)),
-    });
-  } catch (error) {
-    // An error another process shared was scrubbed there; this is for a lock of the app's own.
-    throw scrubError(error, [refreshToken, strategy.clientSecret]);
-  }
-}
-
-async function exchange(
-  strategy: WhopStrategy,
-  refreshToken: string,
-  scope: string | undefined,
-  settings: HttpSettings,
-): Promise<WhopTokens> {
-  const oauth21 = strategy.flow === 'oauth2.1';
-  // The legacy endpoint names the company `scope`; the OAuth 2.1 one `company_id`, and takes no
-  // secret from a public client.
-  const form = {
-    grant_type: 'refresh_token',
-    refresh_token: refreshToken,
-    client_id: strategy.clientID,
-    client_secret: strategy.clientSecret,
-    [oauth21 ? 'company_id' : 'scope']: scope,
-  };
-  // Taken before the request, so expiresAt errs early, never late.
-  const now = unixNow();
-  const json = await requestToken(
-    'refresh',
-    strategy.tokenURL,
-    form,
-    settings,
-    strategy.customHeaders,
-  );
-  return toWhopTokens(json, refreshToken, now);
+  const company = companyId ?? legacyName;
+  // The client puts the company where the flow wants it (`company_id` in OAuth 2.1, `scope` in
+  // the legacy flow), and shares one request between concurrent refreshes of one token.
+  const refreshed = await client.refresh(refreshToken, company ? { company_id: company } : {});
+  return refreshed.tokens;
 }
 
 /** Above this, an "expiresAt" is milliseconds, not seconds (it would be the year 5138). */

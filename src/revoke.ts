@@ -1,7 +1,6 @@
-import { failure, isSuccess, secretsOf, send, type WhopRequest } from './whop/http.js';
-import { scrubError } from './whop/scrub.js';
+import type { WhopStrategy } from './strategy.js';
+import { oauthClientOf } from './whop/client.js';
 import { isWellFormed } from './whop/text.js';
-import { WhopStrategy } from './strategy.js';
 
 /**
  * Revoke a refresh token at Whop (OAuth 2.1 flow: `POST revocationURL` with `token`,
@@ -28,22 +27,14 @@ import { WhopStrategy } from './strategy.js';
  * ```
  */
 export async function revokeToken(strategy: WhopStrategy, token: string): Promise<void> {
-  if (!(strategy instanceof WhopStrategy))
+  const client = oauthClientOf(strategy);
+  if (client === undefined)
     throw new TypeError('revokeToken requires a WhopStrategy as its strategy argument');
   if (typeof token !== 'string' || token === '' || !isWellFormed(token))
     throw new TypeError('revokeToken requires a token: a non-empty string');
-  const url = strategy.revocationURL;
-  if (strategy.flow !== 'oauth2.1' || url === undefined)
+  if (client.flow !== 'oauth2.1' || client.revocationURL === undefined)
     throw new TypeError(
       "revokeToken requires a strategy with flow: 'oauth2.1' (Whop's legacy flow has no revocation endpoint)",
     );
-
-  const form = { token, client_id: strategy.clientID, client_secret: strategy.clientSecret };
-  const request: WhopRequest = { step: 'revoke', url, form, headers: strategy.customHeaders };
-  const response = await send(request, strategy.http);
-  // Whop's refusal may quote the token or the secret it was sent.
-  if (!isSuccess(response)) {
-    const secrets = secretsOf(request);
-    throw scrubError(failure('revoke', response, secrets), secrets);
-  }
+  await client.revoke(token);
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
-import { AccessChecker } from './whop/access.js';
 import {
   addAuthorizeParams,
   invalidAuthenticateOptions,
@@ -10,16 +9,13 @@ import {
 } from './flow/authorize.js';
 import { LoginChecks, malformedCallback, refusal, type Query } from './flow/callback.js';
 import { processCodeStore } from './stores/codes.js';
-import type { RefreshLock } from './stores/refresh-lock.js';
 import { Deadline } from './flow/deadline.js';
-import { strategySettings, type HttpSettings } from './whop/http.js';
-import { TokenExchange, type ExchangeMethod } from './whop/exchange.js';
-import { lockedMethod } from './whop/locked-refresh.js';
+import { registerClient, WhopClient } from './whop/client.js';
+import type { ExchangeMethod } from './whop/exchange.js';
 import { customTokenError, LoginSteps, type Login } from './flow/login.js';
 import { clientCredentials, scrubError } from './whop/scrub.js';
 import {
   resolveOptions,
-  type WhopEnvironment,
   type WhopFlow,
   type WhopOAuth21Options,
   type WhopOAuth21OptionsWithRequest,
@@ -70,30 +66,10 @@ type AnyOptions =
  * ```
  */
 export class WhopStrategy extends OAuth2Strategy {
-  /** @internal The settings refresh and revoke share with the login. */
-  readonly http: HttpSettings;
-  /** @internal */
-  readonly clientID: string;
-  /** @internal Undefined only for a public client of the OAuth 2.1 flow. */
-  readonly clientSecret: string | undefined;
-  /** @internal Which of Whop's two OAuth flows this strategy speaks. */
-  readonly flow: WhopFlow;
-  /** @internal */
-  readonly authorizationURL: string;
-  /** @internal */
-  readonly tokenURL: string;
-  /** @internal Set in the OAuth 2.1 flow only. */
-  readonly revocationURL: string | undefined;
-  /** @internal */
-  readonly customHeaders: Readonly<Record<string, string>>;
-  /** @internal Whop's production or its sandbox (OAuth 2.1 only). */
-  readonly environment: WhopEnvironment;
-  /** @internal Whop's REST API base, without a trailing slash. */
-  readonly apiURL: string;
-  /** @internal The access checks and their cache, for `requireAccess` and `checkAccess`. */
-  readonly access: AccessChecker;
-  /** @internal The `refreshLock` option. */
-  readonly refreshLock: RefreshLock | undefined;
+  /** This strategy's way to Whop, shared with refresh, revoke and `checkAccess` (see `clientOf`). */
+  private readonly client: WhopClient;
+  private readonly flow: WhopFlow;
+  private readonly authorizationURL: string;
   private readonly company: string | undefined;
   private readonly openidScope: string | undefined;
   private readonly permissionScope: string | undefined;
@@ -156,28 +132,16 @@ export class WhopStrategy extends OAuth2Strategy {
     );
     this.name = 'whop';
     this.flow = resolved.flow;
-    this.clientID = resolved.clientID;
-    this.clientSecret = resolved.clientSecret;
-    this.tokenURL = resolved.tokenURL;
-    this.revocationURL = resolved.revocationURL;
     this.company = resolved.company;
     this.openidScope = resolved.openidScope;
     this.permissionScope = resolved.permissionScope;
-    this.customHeaders = { ...options.customHeaders };
-    this.http = strategySettings(resolved.timeout, options.agent, this._oauth2 as never);
-    const tokens = new TokenExchange({ ...resolved, http: this.http, headers: this.customHeaders });
-    this.refreshLock = options.refreshLock;
-    this.environment = resolved.environment;
-    this.apiURL = resolved.apiURL;
-    this.access = new AccessChecker({
-      apiURL: resolved.apiURL,
-      maxAge: resolved.accessMaxAge,
-      cacheSize: resolved.accessCacheSize,
-      http: this.http,
-      headers: this.customHeaders,
-      apiKey: resolved.apiKey,
-      environment: resolved.environment,
-    });
+    // node-oauth's OAuth2, whose agent (setAgent) and custom headers the client reads at each
+    // request, as node-oauth does.
+    this.client = new WhopClient(
+      { ...resolved, agent: options.agent, refreshLock: options.refreshLock },
+      this._oauth2 as never,
+    );
+    registerClient(this, this.client);
 
     this.checks = new LoginChecks({
       flow: resolved.flow,
@@ -190,12 +154,9 @@ export class WhopStrategy extends OAuth2Strategy {
     this.stateStore = (this as unknown as { _stateStore: StateStore })._stateStore;
     this.steps = new LoginSteps({
       checks: this.checks,
-      tokens,
-      http: this.http,
-      headers: this.customHeaders,
+      client: this.client,
       userProfileURL: resolved.userProfileURL,
       requireAccess: resolved.requireAccess,
-      access: this.access,
       company: resolved.company,
       storeCarries: carriesState(this.stateStore),
       ownUserProfile: WhopStrategy.prototype.userProfile,
@@ -208,11 +169,9 @@ export class WhopStrategy extends OAuth2Strategy {
     this.trustProxy = Boolean(options.proxy);
 
     // passport-oauth2-refresh refreshes tokens through this method of node-oauth; send them
-    // through this package's client instead, and through the refresh lock when there is one.
+    // through this package's client instead (the refresh path of refreshAccessToken).
     const oauth2 = this._oauth2 as unknown as { getOAuthAccessToken: ExchangeMethod };
-    oauth2.getOAuthAccessToken = this.refreshLock
-      ? lockedMethod(tokens, this.refreshLock, resolved.flow, this.http)
-      : tokens.method;
+    oauth2.getOAuthAccessToken = this.client.getOAuthAccessToken;
   }
 
   /**
@@ -242,8 +201,8 @@ export class WhopStrategy extends OAuth2Strategy {
     if (callbackURL === undefined) return this.fail({ message: NO_CALLBACK_HOST }, 400);
     const meta: StateMetadata = {
       authorizationURL: this.authorizationURL,
-      tokenURL: this.tokenURL,
-      clientID: this.clientID,
+      tokenURL: this.client.tokenURL,
+      clientID: this.client.clientID,
       callbackURL,
     };
     const code = query.code || body?.code;
@@ -297,13 +256,13 @@ export class WhopStrategy extends OAuth2Strategy {
     if (noSession) return this.error(noSession);
     const body = req.body as Query | undefined;
     const providedState = query.state || body?.state;
-    const deadline = new Deadline(this.http.timeout);
+    const deadline = new Deadline(this.client.http.timeout);
     const secretsOf = (login?: Login) => [
       code,
       providedState,
-      this.clientSecret,
+      this.client.clientSecret,
       login?.verifier,
-      ...clientCredentials(this.clientID, this.clientSecret),
+      ...clientCredentials(this.client.clientID, this.client.clientSecret),
     ];
     const failed = (error: unknown, login?: Login) => {
       deadline.clear();

@@ -12,6 +12,7 @@ import {
   type WhopTokenParams,
   withParams,
 } from '../src/index.js';
+import { oauthClientOf } from '../src/whop/client.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { fixture } from './support/fixtures.js';
 import { createKey, jwksOf, signIdToken, type TestKey } from './support/id-tokens.js';
@@ -547,7 +548,7 @@ describe('WhopStrategy with flow: oauth2.1', () => {
 
     it('uses the OAuth 2.1 endpoints', () => {
       const strategy = new WhopStrategy(PUBLIC, verify);
-      expect(strategy).to.include({
+      expect(oauthClientOf(strategy)).to.include({
         flow: 'oauth2.1',
         tokenURL: `${API}/oauth/token`,
         revocationURL: `${API}/oauth/revoke`,
@@ -555,8 +556,10 @@ describe('WhopStrategy with flow: oauth2.1', () => {
     });
     it("takes flow: 'legacy', the default", () => {
       const options = { clientID: 'a', clientSecret: 's', callbackURL: '/cb' } as const;
-      expect(new WhopStrategy({ ...options, flow: 'legacy' }, verify).flow).to.equal('legacy');
-      expect(new WhopStrategy(options, verify).flow).to.equal('legacy');
+      expect(
+        oauthClientOf(new WhopStrategy({ ...options, flow: 'legacy' }, verify))!.flow,
+      ).to.equal('legacy');
+      expect(oauthClientOf(new WhopStrategy(options, verify))!.flow).to.equal('legacy');
     });
     it('rejects an unknown flow', () =>
       expect(construct({ flow: 'oauth2' })).to.throw(

@@ -7,6 +7,7 @@ import {
   type WhopOAuth21Options,
   type WhopStrategyOptions,
 } from '../src/index.js';
+import { oauthClientOf } from '../src/whop/client.js';
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { fixture } from './support/fixtures.js';
 import { createKey, jwksOf, signIdToken } from './support/id-tokens.js';
@@ -57,10 +58,13 @@ describe('options', () => {
 
   describe('apiURL', () => {
     it('defaults to https://api.whop.com/api/v1', () =>
-      expect(new WhopStrategy(BASE, verify).apiURL).to.equal('https://api.whop.com/api/v1'));
+      expect(oauthClientOf(new WhopStrategy(BASE, verify))!.apiURL).to.equal(
+        'https://api.whop.com/api/v1',
+      ));
     it('drops a trailing slash', () =>
       expect(
-        new WhopStrategy({ ...BASE, apiURL: 'https://proxy.example/v1/' }, verify).apiURL,
+        oauthClientOf(new WhopStrategy({ ...BASE, apiURL: 'https://proxy.example/v1/' }, verify))!
+          .apiURL,
       ).to.equal('https://proxy.example/v1'));
     it('refuses a URL that is not http(s)', () =>
       expect(construct({ apiURL: 'ftp://x' })).to.throw(
@@ -120,11 +124,11 @@ describe('options', () => {
       });
 
       it('takes the token URL from the sandbox', () =>
-        expect(strategy.tokenURL).to.equal(`${SANDBOX}/oauth/token`));
+        expect(oauthClientOf(strategy)!.tokenURL).to.equal(`${SANDBOX}/oauth/token`));
       it('takes the revocation URL from the sandbox', () =>
-        expect(strategy.revocationURL).to.equal(`${SANDBOX}/oauth/revoke`));
+        expect(oauthClientOf(strategy)!.revocationURL).to.equal(`${SANDBOX}/oauth/revoke`));
       it('takes the API from the sandbox', () =>
-        expect(strategy.apiURL).to.equal(`${SANDBOX}/api/v1`));
+        expect(oauthClientOf(strategy)!.apiURL).to.equal(`${SANDBOX}/api/v1`));
       it('lets URLs given explicitly win', () => {
         const own = new WhopStrategy(
           {
@@ -134,7 +138,8 @@ describe('options', () => {
           },
           verify,
         );
-        expect([own.tokenURL, own.apiURL, own.revocationURL]).to.deep.equal([
+        const client = oauthClientOf(own)!;
+        expect([client.tokenURL, client.apiURL, client.revocationURL]).to.deep.equal([
           'http://127.0.0.1:9/token',
           'http://127.0.0.1:9/api',
           `${SANDBOX}/oauth/revoke`,

@@ -1,12 +1,13 @@
 import OAuth2Strategy from 'passport-oauth2';
-import { admit, type AccessChecker } from '../whop/access.js';
+import { admit } from '../whop/access.js';
 import type { CallbackParams, LoginChecks } from './callback.js';
 import type { Deadline } from './deadline.js';
 import { ID_TOKEN_INVALID, INVALID_RESPONSE } from '../whop/error-codes.js';
 import { internalError } from '../whop/errors.js';
-import { tokensOf, type TokenExchange } from '../whop/exchange.js';
+import type { WhopClient } from '../whop/client.js';
+import { tokensOf } from '../whop/exchange.js';
 import { sameUser, SUB_MISMATCH } from '../whop/id-token.js';
-import { answerError, isSuccess, send, type HttpSettings } from '../whop/http.js';
+import { answerError, isSuccess, send } from '../whop/http.js';
 import { parseProfile, type WhopProfile } from '../whop/profile.js';
 import { scrubError } from '../whop/scrub.js';
 import { AccessRefused, requestedAccess } from './require-access.js';
@@ -46,13 +47,11 @@ export function customTokenError(strategy: OAuth2Strategy, body: string, status:
 /** What the login steps need of the strategy, set once in its constructor. */
 export interface LoginStepSettings {
   readonly checks: LoginChecks;
-  readonly tokens: TokenExchange;
-  readonly http: HttpSettings;
-  readonly headers: Readonly<Record<string, string>>;
+  /** The strategy's way to Whop: the exchange, the transport settings, the access checks. */
+  readonly client: WhopClient;
   readonly userProfileURL: string;
   /** The resources a login needs access to (one of), when `requireAccess` is set. */
   readonly requireAccess: readonly string[] | undefined;
-  readonly access: AccessChecker;
   /** The strategy's company, asked for when `authenticate()` names none. */
   readonly company: string | undefined;
   /** Whether the state store gives back what the redirect asked for (see `carriesState`). */
@@ -110,7 +109,7 @@ export class LoginSteps {
     params.grant_type = 'authorization_code';
     params.redirect_uri = login.callbackURL;
     if (login.verifier !== undefined) params.code_verifier = login.verifier;
-    const tokens = await this.settings.tokens
+    const tokens = await this.settings.client.tokens
       .exchange(login.code, params, login.nonce, deadline, this.settings.parseError)
       .catch(async (error: unknown) => {
         // A code Whop refused was not spent: it leaves the record, so junk takes no room.
@@ -135,8 +134,9 @@ export class LoginSteps {
         );
       // Within the login's deadline: the checks (several at once, shared between logins) each
       // get the time left, and the login stops waiting when it is up.
-      const http = { ...this.settings.http, timeout: Math.max(1, deadline.remaining()) };
-      const checking = admit(this.settings.access, requireAccess, tokens.accessToken, userId, http);
+      const { client } = this.settings;
+      const http = { agent: client.http.agent, timeout: Math.max(1, deadline.remaining()) };
+      const checking = admit(client.access, requireAccess, tokens.accessToken, userId, http);
       const access = await deadline.run('access', checking);
       if (typeof access === 'string') return access;
       return { ...tokens, profile: profile && { ...profile, access } };
@@ -173,9 +173,9 @@ export class LoginSteps {
       step: 'profile',
       url: this.settings.userProfileURL,
       bearer: accessToken,
-      headers: this.settings.headers,
+      headers: this.settings.client.headers,
     } as const;
-    const response = await send(request, this.settings.http, deadline);
+    const response = await send(request, this.settings.client.http, deadline);
     try {
       if (!isSuccess(response)) throw answerError('profile', response, [accessToken]);
       try {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WhopTokens } from '../refresh.js';
+import { REFRESH_LOCK_FAILED, TIMED_OUT } from '../whop/error-codes.js';
 import { internalError } from '../whop/errors.js';
 import { scriptRunner, type RedisScriptClientLike, type RunScript } from './redis-clients.js';
 import { refreshSecrets, seal, unseal, type RefreshSecrets } from './sealed-refresh.js';
@@ -275,11 +276,14 @@ function describe(reply: unknown): string {
 
 /** Redis failed, or answered what this package did not write: the refresh is not made. */
 function lockFailed(detail: string, cause?: unknown): Error {
-  return internalError('refresh', `the refresh lock failed (${detail})`, { cause });
+  return internalError(REFRESH_LOCK_FAILED, 'refresh', `the refresh lock failed (${detail})`, {
+    cause,
+  });
 }
 
 function timedOut(call: Call): Error {
   return internalError(
+    TIMED_OUT,
     'refresh',
     `timed out after ${call.timeout} ms waiting for another process's refresh of this token`,
   );

@@ -26,6 +26,8 @@ export const STATE_STORE_FAILED = 'WHOP_STATE_STORE_FAILED';
 export const CODE_STORE_FAILED = 'WHOP_CODE_STORE_FAILED';
 /** The state is kept in the session and the request has no `req.session`. */
 export const SESSION_MISSING = 'WHOP_SESSION_MISSING';
+/** The refresh lock's Redis failed or answered what this package did not write: no refresh was made. */
+export const REFRESH_LOCK_FAILED = 'WHOP_REFRESH_LOCK_FAILED';
 
 // Failures (Passport's `fail`, `failureRedirect`): the login cannot go on, nothing is broken.
 
@@ -58,6 +60,7 @@ export type WhopErrorCode =
   | typeof STATE_STORE_FAILED
   | typeof CODE_STORE_FAILED
   | typeof SESSION_MISSING
+  | typeof REFRESH_LOCK_FAILED
   | typeof LOGIN_DECLINED
   | typeof STATE_INVALID
   | typeof CALLBACK_MALFORMED

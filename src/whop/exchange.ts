@@ -5,7 +5,7 @@ import { requestToken, type HttpSettings, type ParseErrorResponse } from './http
 import { IdTokenVerifier } from './id-token.js';
 import { isCompanyId, type WhopFlow } from '../options.js';
 import { scrubError } from './scrub.js';
-import { toTokenParams, type WhopTokenParams } from './tokens.js';
+import { toTokenParams, unixNow, type WhopTokenParams } from './tokens.js';
 
 export interface ExchangeSettings {
   readonly flow: WhopFlow;
@@ -33,6 +33,26 @@ export type ExchangeMethod = (
     params?: WhopTokenParams,
   ) => void,
 ) => void;
+
+/** A token request's form, and what it is. */
+export interface TokenForm {
+  readonly form: Readonly<Record<string, unknown>>;
+  /** Whether it exchanges an authorization code (a login), not a refresh token. */
+  readonly isCode: boolean;
+  /** The company a refresh names, placed where the flow wants it. */
+  readonly company: string | undefined;
+}
+
+/** What a token request gave. */
+export interface Exchanged {
+  readonly accessToken: string;
+  /** The refresh token Whop sent, if any. */
+  readonly refreshToken: string | undefined;
+  /** Whop's answer as the verify function's `params` (and node-oauth's `results`). */
+  readonly tokenParams: WhopTokenParams;
+  /** Whop's answer as it came. */
+  readonly json: Readonly<Record<string, unknown>>;
+}
 
 const COMPANY_RULE = 'a company ID: biz_ followed by letters and digits';
 
@@ -80,16 +100,24 @@ export class TokenExchange {
   private readonly needsIdToken: boolean;
 
   constructor(private readonly settings: ExchangeSettings) {
-    const { flow, jwksURL, issuer, clientID, http, headers } = settings;
+    const { flow, jwksURL, issuer, clientID, http } = settings;
     this.needsIdToken = settings.openidScope?.split(' ').includes('openid') ?? false;
-    // One verifier, so one cached JWKS, per strategy.
+    // One verifier, so one cached JWKS, per strategy; the headers read at each fetch.
     this.idTokens =
       flow === 'oauth2.1' && jwksURL !== undefined && issuer !== undefined
-        ? new IdTokenVerifier({ jwksURL, issuer, clientID, http, headers })
+        ? new IdTokenVerifier({
+            jwksURL,
+            issuer,
+            clientID,
+            http,
+            get headers() {
+              return settings.headers;
+            },
+          })
         : undefined;
   }
 
-  /** A drop-in for node-oauth's `getOAuthAccessToken`, which passport-oauth2-refresh calls. */
+  /** node-oauth's `getOAuthAccessToken` for a code (a refresh goes through the client). */
   readonly method: ExchangeMethod = (code, params, callback) => {
     // node-oauth takes no params as none: `getOAuthAccessToken(code, null, cb)`.
     this.exchange(code, params ?? {}).then(
@@ -100,22 +128,13 @@ export class TokenExchange {
   };
 
   /**
-   * A code or a refresh token for tokens. A login passes `redirect_uri` and, with PKCE,
-   * `code_verifier` in `params`, the `nonce` it sent (OAuth 2.1) for its ID token, and its
-   * deadline; passport-oauth2-refresh passes `grant_type: 'refresh_token'`. Every error is
-   * scrubbed of the code, the secret and the tokens Whop sent back. A login passes the
-   * strategy's `parseErrorResponse` too, consulted on a failed answer as passport-oauth2 does.
-   * A refresh through the refresh lock passes its own `http`, with the time the lock gives it.
+   * The form of a token request for `code` (a refresh token when `params.grant_type` is
+   * `refresh_token`): `params` as node-oauth sends them, the grant, the client's credentials and,
+   * for a refresh, the company where the flow names it. Throws a `TypeError` for a refresh that
+   * names a malformed company, or two.
    */
-  async exchange(
-    code: string,
-    params: Record<string, unknown>,
-    nonce?: string,
-    deadline?: Deadline,
-    parseError?: ParseErrorResponse,
-    http: HttpSettings = this.settings.http,
-  ) {
-    const { clientID, clientSecret, tokenURL, headers } = this.settings;
+  form(code: string, params: Readonly<Record<string, unknown>>): TokenForm {
+    const { clientID, clientSecret, flow } = this.settings;
     const grant = typeof params.grant_type === 'string' ? params.grant_type : 'authorization_code';
     const isCode = grant === 'authorization_code';
     const form: Record<string, unknown> = {};
@@ -126,11 +145,47 @@ export class TokenExchange {
     form[isCode ? 'code' : 'refresh_token'] = code;
     form.client_id = clientID;
     form.client_secret = clientSecret;
-    const company = isCode ? undefined : placeCompany(form, this.settings.flow);
+    const company = isCode ? undefined : placeCompany(form, flow);
+    return { form, isCode, company };
+  }
+
+  /**
+   * A code or a refresh token for tokens. A login passes `redirect_uri` and, with PKCE,
+   * `code_verifier` in `params`, the `nonce` it sent (OAuth 2.1) for its ID token, and its
+   * deadline; a refresh passes `grant_type: 'refresh_token'`. Every error is scrubbed of the
+   * code, the secret and the tokens Whop sent back. A login passes the strategy's
+   * `parseErrorResponse` too, consulted on a failed answer as passport-oauth2 does.
+   */
+  exchange(
+    code: string,
+    params: Readonly<Record<string, unknown>>,
+    nonce?: string,
+    deadline?: Deadline,
+    parseError?: ParseErrorResponse,
+  ): Promise<Exchanged> {
+    try {
+      return this.send(code, this.form(code, params), nonce, deadline, parseError);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** Send `form` (see {@link form}); see {@link exchange}. */
+  async send(
+    code: string,
+    { form, isCode, company }: TokenForm,
+    nonce?: string,
+    deadline?: Deadline,
+    parseError?: ParseErrorResponse,
+    http: HttpSettings = this.settings.http,
+  ): Promise<Exchanged> {
+    const { tokenURL, headers } = this.settings;
     const step = isCode ? 'token' : 'refresh';
+    // Taken before the request, so expires_at errs early, never late.
+    const now = unixNow();
     const json = await requestToken(step, tokenURL, form, http, headers, deadline, parseError);
     const refreshToken = typeof json.refresh_token === 'string' ? json.refresh_token : undefined;
-    let tokenParams = toTokenParams(json);
+    let tokenParams = toTokenParams(json, now);
     if (company !== undefined) (tokenParams as { company_id?: string }).company_id = company;
     // A login's ID token is checked against its nonce; a refresh's is passed on as Whop sent it.
     if (isCode && this.idTokens !== undefined) {
@@ -138,7 +193,8 @@ export class TokenExchange {
         const claims = await this.idToken(json.id_token, nonce, deadline);
         if (claims !== undefined) tokenParams = { ...tokenParams, id_token_claims: claims };
       } catch (error) {
-        throw scrubError(error, [code, clientSecret, params.code_verifier, ...tokensOf(json)]);
+        const secrets = [code, form.client_secret, form.code_verifier, ...tokensOf(json)];
+        throw scrubError(error, secrets);
       }
     }
     return { accessToken: tokenParams.access_token, refreshToken, tokenParams, json };

@@ -1,4 +1,3 @@
-import type { WhopTokens } from '../refresh.js';
 import type { IdTokenClaims } from './id-token.js';
 
 /**
@@ -80,17 +79,16 @@ export function toTokenParams(
 }
 
 /**
- * The tokens of Whop's answer to a refresh of `refreshToken`, frozen: every caller of a shared
- * refresh gets the same object. `now` is when the request was sent, so `expiresAt` errs early.
+ * The tokens of Whop's answer to a refresh of `refreshToken` (its `params`, read by
+ * `toTokenParams`), frozen: every caller of a shared refresh gets the same object.
  *
  * @internal
  */
 export function toWhopTokens(
   json: Readonly<Record<string, unknown>>,
   refreshToken: string,
-  now: number,
+  params: WhopTokenParams,
 ): WhopTokens {
-  const params = toTokenParams(json, now);
   // Whop is expected to rotate the refresh token; when it sends none, the old one stays valid.
   const rotated =
     typeof json.refresh_token === 'string' && json.refresh_token !== ''
@@ -106,4 +104,22 @@ export function toWhopTokens(
     ...(typeof params.scope === 'string' && { scope: params.scope }),
     params: Object.freeze({ ...json }),
   });
+}
+
+/** A fresh set of tokens from Whop. */
+export interface WhopTokens {
+  /** The new access token. */
+  readonly accessToken: string;
+  /** The refresh token to store and use next time: Whop's new one, or the one passed in when Whop sent none. */
+  readonly refreshToken: string;
+  /** `bearer` (Whop's, or `bearer` when Whop left it out). */
+  readonly tokenType: string;
+  /** Seconds the access token lives, as Whop said; undefined when Whop did not say. */
+  readonly expiresIn?: number;
+  /** When the access token expires: whole Unix seconds, now + `expiresIn`; the unit of `params.expires_at`. */
+  readonly expiresAt?: number;
+  /** The scope Whop granted, as Whop sent it. */
+  readonly scope?: string;
+  /** Whop's answer, as Whop sent it (the raw token response). */
+  readonly params: Readonly<Record<string, unknown>>;
 }
