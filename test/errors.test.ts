@@ -137,6 +137,49 @@ describe('errors', () => {
     it('prints without them', () => expect(String(error)).not.to.match(/leaked/));
   });
 
+  describe("Whop's /api/v1 error shapes", () => {
+    it('read the code of {error: {code, message}}', () =>
+      expect(readErrorBody({ error: { code: 'not_found', message: 'No user' } })).to.include({
+        code: 'not_found',
+        message: 'No user',
+      }));
+    it('read the type of {error: {type, message}}', () =>
+      expect(readErrorBody({ error: { type: 'rate_limit_exceeded', message: 'x' } })).to.include({
+        code: 'rate_limit_exceeded',
+      }));
+  });
+
+  describe("a 429 whose message says 'Try again in 12 seconds.'", () => {
+    const text = '{"error":{"type":"rate_limit_exceeded","message":"Try again in 12 seconds."}}';
+    it('gives retryAfter from the message without Retry-After', () =>
+      expect(answerError('access', answer(429, text)).retryAfter).to.equal(12));
+    it('prefers Retry-After when Whop sends it', () =>
+      expect(answerError('access', answer(429, text, 30)).retryAfter).to.equal(30));
+    it('gives the TokenError retryAfter from the message', () =>
+      expect((failure('refresh', answer(429, text)) as WhopTokenError).retryAfter).to.equal(12));
+    it('says the wait in the message', () =>
+      expect(answerError('access', answer(429, text)).message).to.match(/retry after 12 s$/));
+  });
+
+  describe('the setup failures', () => {
+    for (const [said, hint] of [
+      ['client_secret lacks oauth:token_exchange permission', /grant it oauth:token_exchange/],
+      ['client_secret is required', /make the app public .* on Whop's developer dashboard/],
+    ] as const) {
+      describe(`'${said}'`, () => {
+        const text = JSON.stringify({ error: 'invalid_client', error_description: said });
+        const error = failure('token', answer(401, text)) as WhopTokenError;
+        it("keeps Whop's message", () => expect(error.message).to.include(said));
+        it("says what to change on Whop's dashboard", () => expect(error.message).to.match(hint));
+        it('keeps the code', () => expect(error.code).to.equal('invalid_client'));
+      });
+    }
+    it('adds nothing to other messages', () =>
+      expect(
+        failure('token', answer(400, '{"error":"invalid_grant","error_description":"Used"}')),
+      ).to.have.property('message', 'Used'));
+  });
+
   describe('failure', () => {
     it('is a TokenError for an OAuth error on a 4xx', () =>
       expect(failure('revoke', answer(400, '{"error":"invalid_client"}'))).to.include({

@@ -230,7 +230,7 @@ function str(value: unknown, redact: Redact | undefined): string | undefined {
 
 /**
  * Read an error body in the shapes Whop is known to send:
- * RFC 6749 `{error, error_description}`, v1 `{error: {type, message}}`,
+ * RFC 6749 `{error, error_description}`, v1 `{error: {code, message}}` and `{error: {type, message}}`,
  * v2 `{error: {status, message}}` and v5 `{message}`. Returns undefined for anything else.
  * Each text is made {@link printable}, `redact` (the request's secrets) taken out before the cut.
  */
@@ -247,15 +247,12 @@ export function readErrorBody(json: unknown, redact?: Redact): WhopErrorBody | u
     };
   }
   if (typeof body.error === 'object' && body.error !== null) {
+    // Whop's /api/v1: {error: {code, message}}, and {error: {type, message}} (a 429's type is
+    // rate_limit_exceeded).
     const inner = body.error as Record<string, unknown>;
-    if (str(inner.message, redact) === undefined && str(inner.type, redact) === undefined)
-      return undefined;
-    return {
-      code: str(inner.type, redact),
-      message: str(inner.message, redact),
-      uri: undefined,
-      oauth,
-    };
+    const code = str(inner.code, redact) ?? str(inner.type, redact);
+    if (str(inner.message, redact) === undefined && code === undefined) return undefined;
+    return { code, message: str(inner.message, redact), uri: undefined, oauth };
   }
   if (str(body.message, redact) !== undefined) {
     return { code: undefined, message: str(body.message, redact), uri: undefined, oauth };
@@ -273,11 +270,12 @@ export function tokenError(
   body: WhopErrorBody,
   answer: WhopResponse,
 ): WhopTokenError {
-  const { status, retryAfter } = answer;
+  const { status } = answer;
+  const retryAfter = answer.retryAfter ?? waitOf(body.message);
   const failed = status < 200 || status >= 300;
   const code = body.code ?? (status === 429 ? 'rate_limit_exceeded' : 'invalid_request');
-  const message =
-    body.message ?? `Whop answered HTTP ${status} with error ${code} and no description`;
+  const said = body.message ?? `Whop answered HTTP ${status} with error ${code} and no description`;
+  const message = withSetupHint(said);
   // Where passport-oauth2 would have made an InternalOAuthError, its oauthError is kept.
   const oauthError = failed && !body.oauth ? oauthErrorOf(answer) : undefined;
   return new WhopTokenError(step, message, code, body.uri, {
@@ -285,4 +283,44 @@ export function tokenError(
     retryAfter,
     oauthError,
   });
+}
+
+// Whop's /api/v1 429 says how long to wait in its message and may send no Retry-After.
+const TRY_AGAIN = /\btry again in (\d{1,6}) seconds?\b/i;
+
+/** The seconds Whop's message asks to wait (`Try again in 12 seconds.`), if it says. */
+export function waitOf(message: string | undefined): number | undefined {
+  const match = message === undefined ? null : TRY_AGAIN.exec(message);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The seconds to wait before asking again: `Retry-After`, else what Whop's message says. */
+export function retryAfterOf(response: WhopResponse): number | undefined {
+  if (response.retryAfter !== undefined) return response.retryAfter;
+  let json: unknown;
+  try {
+    json = JSON.parse(response.text);
+  } catch {
+    return undefined;
+  }
+  return waitOf(readErrorBody(json)?.message);
+}
+
+// The two commonest setup mistakes, by Whop's exact texts: what to change on Whop's dashboard.
+const SETUP_HINTS: readonly (readonly [RegExp, string])[] = [
+  [
+    /client_secret lacks oauth:token_exchange permission/i,
+    "the clientSecret is an API key without the oauth:token_exchange permission: on Whop's developer dashboard, open the app's API key and grant it oauth:token_exchange (or use the app's own client secret)",
+  ],
+  [
+    /client_secret is required/i,
+    "the app is confidential on Whop and no clientSecret was sent: pass the app's client secret as clientSecret, or make the app public (its OAuth client type) on Whop's developer dashboard to log in with PKCE alone",
+  ],
+];
+
+/** Whop's message, and after it what to change when it is a known setup mistake. */
+function withSetupHint(message: string): string {
+  for (const [pattern, hint] of SETUP_HINTS)
+    if (pattern.test(message)) return `${message} (${hint})`;
+  return message;
 }

@@ -7,7 +7,9 @@ import {
   internalError,
   oauthErrorOf,
   readErrorBody,
+  retryAfterOf,
   statusCode,
+  waitOf,
   tokenError,
   type WhopInternalOAuthError,
   type WhopStep,
@@ -349,7 +351,8 @@ export function describeFailure(response: WhopResponse, secrets: Iterable<unknow
   const json = parseJSON(response.text);
   const whop = readErrorBody(json, redactorOf(secrets));
   const said = whop?.message ?? whop?.code;
-  const retry = response.retryAfter === undefined ? '' : `, retry after ${response.retryAfter} s`;
+  const wait = response.retryAfter ?? waitOf(whop?.message);
+  const retry = wait === undefined ? '' : `, retry after ${wait} s`;
   const kind = json === undefined ? ', not JSON' : '';
   return `Whop answered HTTP ${response.status}${said ? `: ${said}` : kind}${retry}`;
 }
@@ -365,10 +368,10 @@ export function answerError(
   response: WhopResponse,
   secrets: Iterable<unknown> = [],
 ): WhopInternalOAuthError {
-  const { status, retryAfter } = response;
+  const { status } = response;
   return internalError(statusCode(status), step, describeFailure(response, secrets), {
     status,
-    retryAfter,
+    retryAfter: retryAfterOf(response),
     oauthError: oauthErrorOf(response, secrets),
   });
 }
