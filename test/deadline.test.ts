@@ -177,9 +177,14 @@ describe('the login deadline (timeout option)', () => {
       await login({ requireAccess: 'prod_abc' });
     });
 
-    it('ends the login with the access step, as the deadline words it', () =>
-      expect(outcome.error?.message).to.equal(
-        `Failed to check the user's access: timed out after ${TIMEOUT} ms`,
-      ));
+    // The access request is limited by what is left of the login's deadline; its own timer and
+    // the deadline's end at the same moment, so either may word the error.
+    it('ends the login with the access step, within the deadline', () => {
+      const match = /^Failed to check the user's access: timed out after (\d+) ms$/.exec(
+        String(outcome.error?.message),
+      );
+      expect(match, String(outcome.error?.message)).to.not.equal(null);
+      expect(Number(match![1])).to.be.at.most(TIMEOUT);
+    });
   });
 });
