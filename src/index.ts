@@ -25,15 +25,10 @@ export {
 export { NOT_A_RESOURCE } from './flow/require-access.js';
 export { withParams, withRequestAndParams } from './flow/verify.js';
 export type {
-  AsyncVerifyFunction,
-  AsyncVerifyFunctionWithParams,
-  AsyncVerifyFunctionWithRequest,
-  AsyncVerifyFunctionWithRequestAndParams,
+  VerifyArguments,
   VerifyCallback,
+  VerifyForm,
   VerifyFunction,
-  VerifyFunctionWithParams,
-  VerifyFunctionWithRequest,
-  VerifyFunctionWithRequestAndParams,
   VerifyResult,
 } from './flow/verify.js';
 export { AuthorizationError, InternalOAuthError, TokenError } from 'passport-oauth2';

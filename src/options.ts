@@ -1,17 +1,12 @@
-import { Agent } from 'node:http';
+import type { Agent } from 'node:http';
 import type { CodeStore } from './stores/codes.js';
 import type { RefreshLock } from './stores/refresh-lock.js';
-import { API_URLS, ENDPOINTS, SANDBOX } from './whop/endpoints.js';
 import type { StateStore } from './flow/state.js';
 
-const DEFAULT_ACCESS_MAX_AGE_MS = 60_000;
-const DEFAULT_ACCESS_CACHE_SIZE = 10_000;
-const DEFAULT_OPENID_SCOPES = ['openid', 'profile', 'email'];
-const DEFAULT_TIMEOUT_MS = 10_000;
 const COMPANY_ID = /^biz_[A-Za-z0-9]+$/;
-export const COMPANY_RULE = 'biz_ followed by letters and digits';
 /** What Whop checks access to: a company, a product or an experience. */
 const RESOURCE_ID = /^(?:biz|prod|exp)_[A-Za-z0-9]+$/;
+export const COMPANY_RULE = 'biz_ followed by letters and digits';
 export const RESOURCE_RULE = 'biz_, prod_ or exp_ followed by letters and digits';
 /**
  * A Whop user ID. Whop's are `user_` and letters and digits; underscores are let in too. What it
@@ -20,8 +15,6 @@ export const RESOURCE_RULE = 'biz_, prod_ or exp_ followed by letters and digits
  */
 const USER_ID = /^user_\w+$/;
 export const USER_RULE = 'user_ followed by letters, digits and underscores';
-/** RFC 6749 section 3.3: printable ASCII but space, `"` and `\`. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 export const CALLBACK_RULE = 'an https: URL, an http: URL on localhost, or a path starting with /';
 
@@ -67,11 +60,16 @@ export interface WhopCommonOptions {
   agent?: Agent;
   /** Headers added to every request to Whop. */
   customHeaders?: Record<string, string>;
-  /** Skip loading the profile: `true`, or a function of the access token (passport-oauth2's forms). */
+  /**
+   * Skip loading the profile, in passport-oauth2's forms: `true`; a function called with no
+   * argument that returns whether to skip; or `(accessToken, done)` that calls back with it.
+   */
   skipUserProfile?:
     | boolean
-    | ((accessToken: string) => boolean)
+    | (() => boolean)
     | ((accessToken: string, done: (err: Error | null, skip: boolean) => void) => void);
+  /** What joins an array `scope` (default a space), as passport-oauth2's `scopeSeparator`. */
+  scopeSeparator?: string;
   /** Trust `X-Forwarded-*` headers when resolving a relative `callbackURL`. */
   proxy?: boolean;
   /** The session key the state is kept under (default `oauth2:` and the authorize URL's host). */
@@ -102,6 +100,11 @@ export interface WhopStrategyOptionsBase extends WhopCommonOptions {
   flow?: 'legacy';
   /** The app's client secret (its API key). */
   clientSecret: string;
+  /**
+   * PKCE, as passport-oauth2's `pkce` option: `true` (S256), `'S256'` or `'plain'`; needs the
+   * state, and a custom store whose `store()` takes the verifier (five parameters).
+   */
+  pkce?: boolean | 'S256' | 'plain';
   /**
    * Whop permission scopes (such as `read_user`, which Whop's own SDK sends) and at most one
    * company (`biz_...`) to log in on behalf of: a space-separated string or an array. Per
@@ -151,51 +154,6 @@ export interface WhopOAuth21OptionsWithRequest extends WhopOAuth21OptionsBase {
   passReqToCallback: true;
 }
 
-/** The options, checked, with each flow's defaults filled in. */
-export interface ResolvedOptions {
-  readonly flow: WhopFlow;
-  readonly clientID: string;
-  readonly clientSecret: string | undefined;
-  /** The company of the `scope` option. */
-  readonly company: string | undefined;
-  /** The OpenID scopes, space-separated (OAuth 2.1 only). */
-  readonly openidScope: string | undefined;
-  /** The legacy flow's Whop permission scopes, space-separated, without the company. */
-  readonly permissionScope: string | undefined;
-  readonly state: boolean;
-  readonly timeout: number;
-  readonly authorizationURL: string;
-  readonly tokenURL: string;
-  readonly userProfileURL: string;
-  /** The three below are set for OAuth 2.1 only. */
-  readonly jwksURL: string | undefined;
-  readonly issuer: string | undefined;
-  readonly revocationURL: string | undefined;
-  readonly environment: WhopEnvironment;
-  readonly apiURL: string;
-  /** The `requireAccess` resources, or undefined when logins are not gated. */
-  readonly requireAccess: readonly string[] | undefined;
-  readonly accessMaxAge: number;
-  readonly accessCacheSize: number;
-  /** The app's API key for the access checks. */
-  readonly apiKey: string | undefined;
-}
-
-function fail(option: string, why: string): never {
-  throw new TypeError(`WhopStrategy requires the ${option} option to be ${why}`);
-}
-
-function checkURL(name: string, value: unknown): string {
-  if (
-    typeof value !== 'string' ||
-    !URL.canParse(value) ||
-    !/^https?:$/.test(new URL(value).protocol)
-  ) {
-    fail(name, 'an absolute http(s) URL');
-  }
-  return value;
-}
-
 /** The callback URL rule: https, http on loopback only, or a path on this site. */
 export function isValidCallbackURL(value: unknown): value is string {
   if (typeof value !== 'string' || value === '') return false;
@@ -217,174 +175,4 @@ export function isUserId(value: unknown): value is string {
 /** A company (`biz_`), product (`prod_`) or experience (`exp_`) ID. */
 export function isResourceId(value: unknown): value is string {
   return typeof value === 'string' && RESOURCE_ID.test(value);
-}
-
-/** The `requireAccess` option: one resource ID or a non-empty array of them, without repeats. */
-function parseRequireAccess(value: unknown): readonly string[] | undefined {
-  if (value === undefined) return undefined;
-  const list: unknown[] = Array.isArray(value) ? value : [value];
-  if (list.length === 0 || !list.every(isResourceId))
-    fail('requireAccess', `a resource ID (${RESOURCE_RULE}) or an array of them`);
-  return Object.freeze([...new Set(list as string[])]);
-}
-
-/**
- * The `scope` option: scope tokens (OAuth 2.1's OpenID scopes, the legacy flow's Whop permission
- * scopes) and at most one company taken out of them.
- */
-function parseScope(
-  value: unknown,
-  kind: string,
-  defaults: readonly string[],
-): { scopes: string[]; company: string | undefined } {
-  const entries =
-    value === undefined ? [] : typeof value === 'string' ? value.split(' ').filter(Boolean) : value;
-  const rule = `${kind} (a space-separated string or an array of scope tokens) and at most one company ID (biz_...)`;
-  if (!Array.isArray(entries)) fail('scope', rule);
-  const scopes: string[] = [];
-  const companies: string[] = [];
-  for (const entry of entries as unknown[]) {
-    if (isCompanyId(entry)) companies.push(entry);
-    // Permission scopes are let in beside the company, so a mistyped company would pass as one,
-    // and only Whop's refusal would tell.
-    else if (typeof entry === 'string' && entry.startsWith('biz_'))
-      fail('scope', `${rule}: an entry starting with biz_ must be a company ID (${COMPANY_RULE})`);
-    else if (typeof entry === 'string' && SCOPE_TOKEN.test(entry)) scopes.push(entry);
-    else fail('scope', rule);
-  }
-  if (companies.length > 1) fail('scope', rule);
-  // A company alone (as in the legacy flow) still logs the user in with the default scopes.
-  return {
-    scopes: scopes.length > 0 ? [...new Set(scopes)] : [...defaults],
-    company: companies[0],
-  };
-}
-
-/** Check every option, naming the one that is wrong, and fill in the flow's defaults. */
-export function resolveOptions(options: unknown): ResolvedOptions {
-  if (typeof options !== 'object' || options === null)
-    throw new TypeError('WhopStrategy requires an options object');
-  const raw = options as Record<string, unknown>;
-  const flow = raw.flow ?? 'legacy';
-  if (flow !== 'legacy' && flow !== 'oauth2.1') fail('flow', "'legacy' or 'oauth2.1'");
-  const oauth21 = flow === 'oauth2.1';
-
-  if (typeof raw.clientID !== 'string' || raw.clientID === '')
-    throw new TypeError('WhopStrategy requires a clientID option');
-  // Whop's OAuth 2.1 apps can be public (no secret); the legacy flow always needs one.
-  const clientSecret = raw.clientSecret;
-  if (oauth21 ? clientSecret !== undefined && !nonEmpty(clientSecret) : !nonEmpty(clientSecret))
-    throw new TypeError('WhopStrategy requires a clientSecret option');
-  if (!isValidCallbackURL(raw.callbackURL)) fail('callbackURL', CALLBACK_RULE);
-
-  const parsed = oauth21
-    ? parseScope(raw.scope, 'OpenID scopes', DEFAULT_OPENID_SCOPES)
-    : parseScope(raw.scope, 'Whop permission scopes such as read_user', []);
-  const { company } = parsed;
-  const scopes = parsed.scopes.length > 0 ? parsed.scopes.join(' ') : undefined;
-  const openidScope = oauth21 ? scopes : undefined;
-  const permissionScope = oauth21 ? undefined : scopes;
-
-  const timeout = raw.timeout ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)
-    fail('timeout', 'a positive number of milliseconds');
-  if (raw.agent !== undefined && !(raw.agent instanceof Agent))
-    fail('agent', 'an http.Agent or https.Agent');
-  // Truthy or not, as passport-oauth2 reads it; on unless said otherwise.
-  const state = raw.state === undefined ? true : Boolean(raw.state);
-  // PKCE and the nonce travel with the state: OAuth 2.1 cannot do without it.
-  if (oauth21 && !state) fail('state', "true with flow: 'oauth2.1' (PKCE and the nonce need it)");
-  const store = raw.store as Partial<StateStore> | undefined;
-  // As in passport-oauth2, only an object is a store; any other truthy value picks its session
-  // store that keeps app state (`store: true`).
-  if (typeof store === 'object' && store !== null) {
-    if (typeof store?.store !== 'function' || typeof store.verify !== 'function')
-      fail('store', 'an object with store() and verify() methods');
-    if (oauth21 && store.store.length !== 5)
-      fail(
-        'store',
-        "a store whose store() takes (req, verifier, state, meta, callback) with flow: 'oauth2.1' (PKCE)",
-      );
-  }
-  const codeStore = raw.codeStore as Partial<CodeStore> | undefined;
-  if (
-    codeStore !== undefined &&
-    (typeof codeStore?.claim !== 'function' ||
-      (codeStore.release !== undefined && typeof codeStore.release !== 'function'))
-  )
-    fail(
-      'codeStore',
-      'an object with a claim(code, ttlMs) method, and a release(code) method if any',
-    );
-  const refreshLock = raw.refreshLock as Partial<RefreshLock> | undefined;
-  if (refreshLock !== undefined && typeof refreshLock?.coordinate !== 'function')
-    fail('refreshLock', 'a RedisRefreshLock (an object with a coordinate(refresh) method)');
-
-  const environment = raw.environment ?? 'production';
-  if (environment !== 'production' && environment !== 'sandbox')
-    fail('environment', "'production' or 'sandbox'");
-  // Whop's sandbox serves the OAuth 2.1 endpoints only.
-  if (environment === 'sandbox' && !oauth21)
-    fail('environment', "'production' with the legacy flow: the sandbox needs flow: 'oauth2.1'");
-  const defaults = environment === 'sandbox' ? SANDBOX : ENDPOINTS[flow];
-  const only21 = (name: 'jwksURL' | 'issuer' | 'revocationURL'): string | undefined => {
-    if (!oauth21) {
-      if (raw[name] !== undefined) fail(name, "given with flow: 'oauth2.1' only");
-      return undefined;
-    }
-    return checkURL(name, raw[name] ?? (defaults as typeof SANDBOX)[name]);
-  };
-  const requireAccess = parseRequireAccess(raw.requireAccess);
-  // The access check needs the user's ID: the profile's, or the ID token's (OAuth 2.1, openid).
-  const idToken = oauth21 && openidScope!.split(' ').includes('openid');
-  if (requireAccess && raw.skipUserProfile === true && !idToken)
-    fail(
-      'requireAccess',
-      "given with the profile loaded (not skipUserProfile: true), or with flow: 'oauth2.1' and the openid scope: the access check needs the user's ID",
-    );
-  const apiURL = checkURL('apiURL', raw.apiURL ?? API_URLS[environment]);
-  if (/[?#]/.test(apiURL)) fail('apiURL', 'a URL without a query or a fragment');
-  const apiKey = raw.apiKey;
-  if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.trim() === ''))
-    fail('apiKey', "the app's API key from Whop's dashboard, a non-empty string");
-  const accessMaxAge = raw.accessMaxAge ?? DEFAULT_ACCESS_MAX_AGE_MS;
-  if (typeof accessMaxAge !== 'number' || !Number.isFinite(accessMaxAge) || accessMaxAge < 0)
-    fail('accessMaxAge', 'a number of milliseconds, 0 or more (0 turns the cache off)');
-  const accessCacheSize = raw.accessCacheSize ?? DEFAULT_ACCESS_CACHE_SIZE;
-  if (
-    typeof accessCacheSize !== 'number' ||
-    !Number.isSafeInteger(accessCacheSize) ||
-    accessCacheSize < 1
-  )
-    fail('accessCacheSize', 'a positive whole number of answers');
-  return {
-    flow,
-    clientID: raw.clientID,
-    clientSecret: clientSecret as string | undefined,
-    company,
-    openidScope,
-    permissionScope,
-    state,
-    timeout,
-    authorizationURL: checkURL(
-      'authorizationURL',
-      raw.authorizationURL ?? defaults.authorizationURL,
-    ),
-    tokenURL: checkURL('tokenURL', raw.tokenURL ?? defaults.tokenURL),
-    userProfileURL: checkURL('userProfileURL', raw.userProfileURL ?? defaults.userProfileURL),
-    jwksURL: only21('jwksURL'),
-    issuer: only21('issuer'),
-    revocationURL: only21('revocationURL'),
-    environment,
-    // Without a trailing slash: the paths are appended to it.
-    apiURL: apiURL.replace(/\/+$/, ''),
-    requireAccess,
-    accessMaxAge,
-    accessCacheSize,
-    apiKey: apiKey as string | undefined,
-  };
-}
-
-function nonEmpty(value: unknown): value is string {
-  return typeof value === 'string' && value !== '';
 }

@@ -1,49 +1,33 @@
-import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
+import { CALLBACK_MALFORMED, HOST_INVALID, LOGIN_DECLINED } from './whop/error-codes.js';
 import {
-  addAuthorizeParams,
-  invalidAuthenticateOptions,
-  legacyScope,
+  invalidStart,
+  startLogin,
+  type AuthorizeSettings,
   type WhopAuthenticateOptions,
 } from './flow/authorize.js';
-import { LoginChecks, malformedCallback, refusal, type Query } from './flow/callback.js';
+import { malformedCallback, refusal, type Query } from './flow/callback.js';
+import { finishLogin, type LoginSettings } from './flow/login.js';
+import { membersOf, type ProfileCallback } from './flow/members.js';
+import { userProfile } from './flow/profile.js';
+import { LoginScopes } from './flow/scope.js';
 import { processCodeStore } from './stores/codes.js';
-import { Deadline } from './flow/deadline.js';
 import { registerClient, WhopClient } from './whop/client.js';
 import type { ExchangeMethod } from './whop/exchange.js';
-import { customTokenError, LoginSteps, type Login } from './flow/login.js';
-import { clientCredentials, scrubError } from './whop/scrub.js';
-import {
-  resolveOptions,
-  type WhopFlow,
-  type WhopOAuth21Options,
-  type WhopOAuth21OptionsWithRequest,
-  type WhopStrategyOptions,
-  type WhopStrategyOptionsWithRequest,
+import { clientCredentials } from './whop/scrub.js';
+import { resolveOptions } from './resolve-options.js';
+import type {
+  WhopFlow,
+  WhopOAuth21Options,
+  WhopOAuth21OptionsWithRequest,
+  WhopStrategyOptions,
+  WhopStrategyOptionsWithRequest,
 } from './options.js';
 import type { WhopProfile } from './whop/profile.js';
-import {
-  carriesState,
-  carry,
-  isCarried,
-  isStore,
-  storeFailed,
-  storeState,
-  verifyState,
-  type StateMetadata,
-  type StateStore,
-  type VerifyStateCallback,
-} from './flow/state.js';
-import { AuthorizeURL, callbackURLOf, NO_CALLBACK_HOST } from './flow/urls.js';
-import {
-  verified,
-  type AnyVerify,
-  type VerifyFunction,
-  type VerifyFunctionWithParams,
-  type VerifyFunctionWithRequest,
-  type VerifyFunctionWithRequestAndParams,
-} from './flow/verify.js';
+import { isStore, type StateMetadata } from './flow/state.js';
+import { AuthorizeURLs, callbackURLOf, NO_CALLBACK_HOST } from './flow/urls.js';
+import type { AnyVerify, VerifyFunction } from './flow/verify.js';
 
 /** The options of either flow, without and with `passReqToCallback`. */
 type AnyOptions =
@@ -68,18 +52,12 @@ type AnyOptions =
 export class WhopStrategy extends OAuth2Strategy {
   /** This strategy's way to Whop, shared with refresh, revoke and `checkAccess` (see `clientOf`). */
   private readonly client: WhopClient;
+  /** Which of Whop's two OAuth flows this strategy speaks. */
   private readonly flow: WhopFlow;
-  private readonly authorizationURL: string;
-  private readonly company: string | undefined;
-  private readonly openidScope: string | undefined;
-  private readonly permissionScope: string | undefined;
-  private readonly checks: LoginChecks;
-  /** The callback's steps after the state: the checks, the exchange, the profile, the access. */
-  private readonly steps: LoginSteps;
-  private readonly stateStore: StateStore;
-  private readonly authorizeURL: AuthorizeURL;
-  private readonly callbackURL: string;
-  private readonly trustProxy: boolean;
+  /** The strategy's scope, worked out once per `_scope`. */
+  private readonly scopes: LoginScopes;
+  private readonly authorizeSettings: AuthorizeSettings;
+  private readonly loginSettings: LoginSettings;
 
   // The verify forms, told apart as passport-oauth2 tells them apart (see `callVerify`): a
   // function of four parameters, `async` or not, is the profile form, and only `withParams`
@@ -87,16 +65,19 @@ export class WhopStrategy extends OAuth2Strategy {
   /** The profile form: `verify(accessToken, refreshToken, profile, done)`, or `async` without `done`. */
   constructor(options: WhopStrategyOptions | WhopOAuth21Options, verify: VerifyFunction);
   /** The params form: `verify(accessToken, refreshToken, params, profile, done)`, or `withParams(async ...)`. */
-  constructor(options: WhopStrategyOptions | WhopOAuth21Options, verify: VerifyFunctionWithParams);
+  constructor(
+    options: WhopStrategyOptions | WhopOAuth21Options,
+    verify: VerifyFunction<{ params: true }>,
+  );
   /** With `passReqToCallback: true`, the profile form with the request first. */
   constructor(
     options: WhopStrategyOptionsWithRequest | WhopOAuth21OptionsWithRequest,
-    verify: VerifyFunctionWithRequest,
+    verify: VerifyFunction<{ request: true }>,
   );
   /** With `passReqToCallback: true`, the params form with the request first. */
   constructor(
     options: WhopStrategyOptionsWithRequest | WhopOAuth21OptionsWithRequest,
-    verify: VerifyFunctionWithRequestAndParams,
+    verify: VerifyFunction<{ request: true; params: true }>,
   );
   constructor(options: AnyOptions, verify: AnyVerify) {
     if (typeof options !== 'object' || options === null)
@@ -104,7 +85,6 @@ export class WhopStrategy extends OAuth2Strategy {
     if (typeof verify !== 'function')
       throw new TypeError('WhopStrategy requires a verify function');
     const resolved = resolveOptions(options);
-    const oauth21 = resolved.flow === 'oauth2.1';
     super(
       {
         clientID: resolved.clientID,
@@ -112,17 +92,16 @@ export class WhopStrategy extends OAuth2Strategy {
         callbackURL: options.callbackURL,
         authorizationURL: resolved.authorizationURL,
         tokenURL: resolved.tokenURL,
-        scope: oauth21
-          ? resolved.openidScope
-          : legacyScope(resolved.permissionScope, resolved.company),
+        // As the app gave it: read at each redirect, as passport-oauth2 reads it.
+        scope: resolved.scope as string[],
+        scopeSeparator: resolved.scopeSeparator,
         // Whop's OAuth 2.1 requires PKCE S256. `store: true` picks passport-oauth2's session
-        // store that keeps app state (with PKCE, the one that also keeps the verifier), where
-        // authenticate() keeps the requested company and the nonce.
-        pkce: oauth21,
+        // store that keeps app state (with PKCE, the one that also keeps the verifier).
+        pkce: resolved.pkce as boolean,
         state: resolved.state,
         store: (options.store === undefined ? resolved.state || undefined : options.store) as never,
         sessionKey: options.sessionKey,
-        skipUserProfile: options.skipUserProfile,
+        skipUserProfile: options.skipUserProfile as boolean,
         proxy: options.proxy,
         customHeaders: options.customHeaders,
         passReqToCallback: options.passReqToCallback as false,
@@ -132,197 +111,121 @@ export class WhopStrategy extends OAuth2Strategy {
     );
     this.name = 'whop';
     this.flow = resolved.flow;
-    this.company = resolved.company;
-    this.openidScope = resolved.openidScope;
-    this.permissionScope = resolved.permissionScope;
+    const self = membersOf(this);
+    // node-oauth's `get` as WhopStrategy sends the profile request: the token in the header.
+    this._oauth2.useAuthorizationHeaderforGET(true);
     // node-oauth's OAuth2, whose agent (setAgent) and custom headers the client reads at each
     // request, as node-oauth does.
     this.client = new WhopClient(
       { ...resolved, agent: options.agent, refreshLock: options.refreshLock },
-      this._oauth2 as never,
+      self._oauth2,
     );
     registerClient(this, this.client);
-
-    this.checks = new LoginChecks({
-      flow: resolved.flow,
-      // One record for the process, shared by every strategy without a codeStore: two
-      // strategies (a user login and a company login) must not both exchange one code.
-      codeStore: options.codeStore ?? processCodeStore(),
-      needsSession: !isStore(options.store) && (resolved.state || Boolean(options.store)),
-    });
-    // The store passport-oauth2 picked for the `state`, `store` and `pkce` options above.
-    this.stateStore = (this as unknown as { _stateStore: StateStore })._stateStore;
-    this.steps = new LoginSteps({
-      checks: this.checks,
-      client: this.client,
-      userProfileURL: resolved.userProfileURL,
-      requireAccess: resolved.requireAccess,
-      company: resolved.company,
-      storeCarries: carriesState(this.stateStore),
-      ownUserProfile: WhopStrategy.prototype.userProfile,
-      parseError: (body, status) => customTokenError(this, body, status),
-    });
-    this.authorizationURL = resolved.authorizationURL;
-    this.authorizeURL = new AuthorizeURL(resolved.authorizationURL, resolved.clientID);
-    this.callbackURL = options.callbackURL;
-    // Truthy, as passport-oauth2 reads it.
-    this.trustProxy = Boolean(options.proxy);
+    const { client } = this;
 
     // passport-oauth2-refresh refreshes tokens through this method of node-oauth; send them
     // through this package's client instead (the refresh path of refreshAccessToken).
     const oauth2 = this._oauth2 as unknown as { getOAuthAccessToken: ExchangeMethod };
-    oauth2.getOAuthAccessToken = this.client.getOAuthAccessToken;
+    oauth2.getOAuthAccessToken = client.getOAuthAccessToken;
+    this.scopes = new LoginScopes(resolved.flow);
+    // The store passport-oauth2 made for `state` or `store: true` keeps it in the session.
+    const sessionStore =
+      !isStore(options.store) && (resolved.state || options.store) ? self._stateStore : undefined;
+    this.authorizeSettings = {
+      flow: resolved.flow,
+      clientSecret: resolved.clientSecret,
+      sessionStore,
+      urls: new AuthorizeURLs(),
+    };
+    this.loginSettings = {
+      flow: resolved.flow,
+      timeout: resolved.timeout,
+      // One record for the process, shared by every strategy without a codeStore: two
+      // strategies (a user login and a company login) must not both exchange one code.
+      codeStore: options.codeStore ?? processCodeStore(),
+      sessionStore,
+      clientSecret: resolved.clientSecret,
+      secrets: [
+        resolved.clientSecret ?? '',
+        ...clientCredentials(resolved.clientID, resolved.clientSecret),
+      ].filter(Boolean),
+      exchanger: { tokens: client.tokens, method: client.getOAuthAccessToken, http: client.http },
+      profiles: {
+        url: resolved.userProfileURL,
+        http: client.http,
+        own: WhopStrategy.prototype.userProfile,
+        nodeGet: self._oauth2.get,
+      },
+      requireAccess: resolved.requireAccess,
+      access: client.access,
+    };
   }
 
   /**
-   * Starts the login (no code: the redirect to Whop) or finishes it (a code: the state, the
-   * company, the single-use claim, the exchange, the profile, verify), in the steps and with the
-   * hooks of passport-oauth2's own `authenticate` (`authorizationParams`, `tokenParams`,
-   * `userProfile`, `skipUserProfile`, the state store's forms), its URLs parsed once per strategy.
+   * Starts the login (no code: the redirect to Whop, see `startLogin`) or finishes it (a code:
+   * the callback pipeline, see `finishLogin`), reading passport-oauth2's members (`_oauth2`,
+   * `_callbackURL`, `_scope`, `_stateStore`, `_trustProxy`, the hooks) when the request comes,
+   * as passport-oauth2 does.
    */
   override authenticate(req: Request, options: WhopAuthenticateOptions = {}): void {
-    const invalid = invalidAuthenticateOptions(options, this.flow);
-    if (invalid) return this.error(invalid);
+    const self = membersOf(this);
     // Read once: Express 5 parses the query string again at every read of req.query.
     const query = (req.query ?? {}) as Query;
     const body = req.body as Query | undefined;
     // Arrays and objects (`code=a&code=b`) and lone surrogates: a failed login, before the state.
     const malformed = malformedCallback(query, body);
-    if (malformed) return this.fail({ message: malformed }, 400);
+    if (malformed) return this.fail({ message: malformed, code: CALLBACK_MALFORMED }, 400);
     if (query.error) {
       const refused = refusal(query);
-      return typeof refused === 'string' ? this.fail({ message: refused }) : this.error(refused);
+      return typeof refused === 'string'
+        ? this.fail({ message: refused, code: LOGIN_DECLINED })
+        : this.error(refused);
     }
-    const callbackURL = callbackURLOf(
-      req,
-      options.callbackURL ?? this.callbackURL,
-      this.trustProxy,
-    );
-    if (callbackURL === undefined) return this.fail({ message: NO_CALLBACK_HOST }, 400);
+    const given = options.callbackURL || self._callbackURL;
+    const callbackURL = given ? callbackURLOf(req, given, self._trustProxy) : undefined;
+    if (given && callbackURL === undefined)
+      return this.fail({ message: NO_CALLBACK_HOST, code: HOST_INVALID }, 400);
+    const oauth2 = self._oauth2;
     const meta: StateMetadata = {
-      authorizationURL: this.authorizationURL,
-      tokenURL: this.client.tokenURL,
-      clientID: this.client.clientID,
+      authorizationURL: oauth2._authorizeUrl,
+      tokenURL: oauth2._accessTokenUrl,
+      clientID: oauth2._clientId,
       callbackURL,
     };
+    const scope = this.scopes.of(options.scope, self._scope, self._scopeSeparator);
     const code = query.code || body?.code;
-    if (code) this.finishLogin(req, options, query, code, meta);
-    else this.startLogin(req, options, meta);
-  }
-
-  /** The redirect to Whop's authorize page, the state (with PKCE and nonce) kept in the store. */
-  private startLogin(req: Request, options: WhopAuthenticateOptions, meta: StateMetadata): void {
-    const oauth21 = this.flow === 'oauth2.1';
-    const company = options.scope ?? this.company;
-    const params = this.authorizationParams(options) as Record<string, unknown>;
-    const nonce = oauth21 ? randomBytes(16).toString('base64url') : undefined;
-    const scope = oauth21 ? this.openidScope : legacyScope(this.permissionScope, company);
-    const verifier = addAuthorizeParams(params, oauth21, company, nonce, scope, meta.callbackURL);
-    const appState = options.state;
-    if (typeof appState === 'string' && appState !== '') {
-      params.state = appState;
-      return this.redirect(this.authorizeURL.with(params));
+    if (!code) {
+      const invalid = invalidStart(options, this.flow, scope, self._scopeSeparator);
+      if (invalid) return this.error(invalid);
+      const redirect = { scope: scope!, callbackURL, meta, options };
+      return void startLogin(self, this.authorizeSettings, req, redirect).catch(rethrow);
     }
-    const noSession = this.checks.noSession(req);
-    if (noSession) return this.error(noSession);
-    // Beside the app's state, the store keeps what this login asked for (when it asked for a
-    // company or sent a nonce) and gives it back on the callback.
-    const state =
-      company === undefined && !oauth21 ? appState : carry({ company, nonce }, appState);
-    try {
-      storeState(this.stateStore, req, verifier, state, meta, (err, handle) => {
-        if (err) return this.error(storeFailed(err));
-        if (handle) params.state = handle;
-        this.redirect(this.authorizeURL.with(params));
-      });
-    } catch (error) {
-      this.error(error);
-    }
+    // On the callback the scope only says which company to expect when the state names none.
+    const company = (scope ?? this.scopes.of(undefined, self._scope, self._scopeSeparator))
+      ?.company;
+    const state = query.state || body?.state;
+    const login = { code, state, scope: query.scope, callbackURL, meta, company, options };
+    void finishLogin(self, this.loginSettings, req, login).catch(rethrow);
   }
 
   /**
-   * The callback: the state, then the checks, the exchange and the profile, then verify. One
-   * deadline (the `timeout` option) covers every step before verify; every error is scrubbed of
-   * the login's secrets before it leaves.
+   * Loads the user's profile from Whop, with the access token in the `Authorization` header
+   * (through `_oauth2.get` when it was replaced or set to send otherwise).
    */
-  private finishLogin(
-    req: Request,
-    options: WhopAuthenticateOptions,
-    query: Query,
-    code: string,
-    meta: StateMetadata,
-  ): void {
-    const noSession = this.checks.noSession(req);
-    if (noSession) return this.error(noSession);
-    const body = req.body as Query | undefined;
-    const providedState = query.state || body?.state;
-    const deadline = new Deadline(this.client.http.timeout);
-    const secretsOf = (login?: Login) => [
-      code,
-      providedState,
-      this.client.clientSecret,
-      login?.verifier,
-      ...clientCredentials(this.client.clientID, this.client.clientSecret),
-    ];
-    const failed = (error: unknown, login?: Login) => {
-      deadline.clear();
-      this.error(scrubError(error, secretsOf(login)));
-    };
-    // A state store that never calls back ends the login when time is up; once it has, or has
-    // failed, whatever it says later is ignored.
-    let answered = false;
-    const stateChecked: VerifyStateCallback = (err, ok, stored) => {
-      if (answered) return;
-      answered = true;
-      deadline.release();
-      if (err) {
-        if (err === deadline.expired) return failed(err);
-        return failed(storeFailed(err));
-      }
-      if (!ok) {
-        deadline.clear();
-        return this.fail(stored as { message: string }, 403);
-      }
-      const carried = isCarried(stored) ? stored : undefined;
-      const login: Login = {
-        code,
-        scope: query.scope,
-        callbackURL: meta.callbackURL,
-        // PKCE stores answer the code verifier as `ok`.
-        verifier: typeof ok === 'string' ? ok : undefined,
-        nonce: carried?.nonce,
-        requested: this.steps.requested(options.scope, carried),
-        deadline,
-      };
-      this.steps.exchange(this, options, login).then(
-        (result) => {
-          deadline.clear();
-          process.nextTick(() =>
-            typeof result === 'string'
-              ? this.fail({ message: result }, 403)
-              : verified(this, req, result, carried ? carried.state : stored, secretsOf(login)),
-          );
-        },
-        (error: unknown) => process.nextTick(failed, error, login),
-      );
-    };
-    try {
-      deadline.enter('state', stateChecked);
-      verifyState(this.stateStore, req, providedState, meta, stateChecked);
-    } catch (error) {
-      if (answered) failed(error);
-      else stateChecked(error as Error);
-    }
-  }
-
-  /** Loads the user's profile from Whop, with the access token in the `Authorization` header. */
   override userProfile(
     accessToken: string,
     done: (err?: unknown, profile?: WhopProfile) => void,
   ): void {
-    this.steps.fetchProfile(accessToken).then(
-      (profile) => process.nextTick(() => done(null, profile)),
-      (error: Error) => process.nextTick(() => done(error)),
-    );
+    userProfile(membersOf(this), this.loginSettings.profiles, accessToken, done as ProfileCallback);
   }
+}
+
+/**
+ * A throw from Passport's `error` itself (an app's custom callback that throws on an error too)
+ * leaves the login's promise: raised as passport-oauth2 raises it, an uncaught exception.
+ */
+function rethrow(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
 }

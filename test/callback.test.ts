@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import nock from 'nock';
-import { LoginChecks, type CallbackParams } from '../src/flow/callback.js';
-import { MemoryCodeStore } from '../src/stores/codes.js';
+import { checkCompany } from '../src/flow/callback.js';
+import { LoginFailure } from '../src/flow/failure.js';
+import { COMPANY_MISMATCH } from '../src/whop/error-codes.js';
 import {
   AuthorizationError,
   WhopStrategy,
@@ -13,47 +14,46 @@ import { MOCK_CLIENT, MOCK_USER, startMockWhop, type MockWhop } from '../src/tes
 import { Browser, startApp, type Outcome, type TestApp } from './support/app.js';
 import { BASE, WHOP_DATA, whopAnswers } from './support/whop.js';
 
-describe('LoginChecks', () => {
+describe('checkCompany', () => {
   describe('the company Whop echoes (legacy flow)', () => {
-    let n = 0;
+    /** The failure's message, or undefined when the login goes on. */
     const check = (scope: unknown, company?: string) => {
-      const checks = new LoginChecks({
-        flow: 'legacy',
-        codeStore: new MemoryCodeStore(),
-        needsSession: false,
-      });
-      const params: CallbackParams = { code: `code_${(n += 1)}`, scope, requested: { company } };
-      return checks.afterState(params);
+      try {
+        checkCompany(scope, company);
+        return undefined;
+      } catch (error) {
+        expect(error).to.be.instanceOf(LoginFailure).and.include({ code: COMPANY_MISMATCH });
+        return (error as Error).message;
+      }
     };
 
     describe('when a login that asked for no company gets read_user back', () => {
-      it('goes on to the exchange', async () =>
-        expect(await check('read_user')).to.equal(undefined));
+      it('goes on to the exchange', () => expect(check('read_user')).to.equal(undefined));
     });
     describe('when a company login gets read_user and the company back', () => {
-      it('goes on to the exchange', async () =>
-        expect(await check('read_user biz_asked', 'biz_asked')).to.equal(undefined));
+      it('goes on to the exchange', () =>
+        expect(check('read_user biz_asked', 'biz_asked')).to.equal(undefined));
     });
     describe('when a company login gets only read_user back', () => {
-      it('goes on to the exchange (no company echoed, as with no scope)', async () =>
-        expect(await check('read_user', 'biz_asked')).to.equal(undefined));
+      it('goes on to the exchange (no company echoed, as with no scope)', () =>
+        expect(check('read_user', 'biz_asked')).to.equal(undefined));
     });
     describe('when read_user comes back beside another company', () => {
-      it('fails, naming both companies', async () =>
-        expect(await check('read_user biz_other', 'biz_asked')).to.equal(
+      it('fails, naming both companies', () =>
+        expect(check('read_user biz_other', 'biz_asked')).to.equal(
           'Whop returned to a login for company biz_other, but biz_asked was requested',
         ));
     });
     describe('when a login that asked for no company gets one back', () => {
-      it('fails', async () => expect(await check('read_user biz_other')).to.match(/biz_other/));
+      it('fails', () => expect(check('read_user biz_other')).to.match(/biz_other/));
     });
     describe('when a malformed company comes back', () => {
-      it('fails: anything starting with biz_ counts', async () =>
-        expect(await check('biz_ab-c', 'biz_asked')).to.match(/company biz_ab-c/));
+      it('fails: anything starting with biz_ counts', () =>
+        expect(check('biz_ab-c', 'biz_asked')).to.match(/company biz_ab-c/));
     });
     describe('when the companies come back comma-separated', () => {
-      it('still finds the other one', async () =>
-        expect(await check('biz_asked,biz_other', 'biz_asked')).to.match(/company biz_other,/));
+      it('still finds the other one', () =>
+        expect(check('biz_asked,biz_other', 'biz_asked')).to.match(/company biz_other,/));
     });
   });
 });

@@ -10,7 +10,7 @@ import type OAuth2Strategy from 'passport-oauth2';
 import { TokenError } from 'passport-oauth2';
 import ts from 'typescript';
 import { refreshAccessToken, revokeToken, WhopStrategy } from '../src/index.js';
-import { FakeWhop, json, REVOKE_PATH, TOKEN_PATH } from './support/fake-whop.js';
+import { FakeWhop, json, REVOKE_PATH, TOKEN, TOKEN_PATH } from './support/fake-whop.js';
 import {
   at,
   runLogin,
@@ -33,7 +33,7 @@ const INTENDED: Readonly<Record<number, string>> = {
   8: 'Every request to Whop reads at most 1 MiB of the answer and refuses redirects',
   9: 'The access token goes to the profile endpoint in the `Authorization` header',
   10: 'No secret, code or token appears in an error',
-  11: 'The state store may carry the requested company',
+  11: "A company login's `state` carries the company, signed",
   12: 'Through passport-oauth2-refresh',
   13: 'A callback path resolves on hosts whose request has no `connection`',
   14: '`timeout` is one deadline for the whole callback',
@@ -47,6 +47,11 @@ const INTENDED: Readonly<Record<number, string>> = {
   22: 'The state is kept by default',
   23: 'The state error of a session with no login names its usual causes.',
   24: "This package's `InternalOAuthError`s carry a stable `code`",
+  25: 'A token answer must be a JSON object whose `access_token` is a string',
+  26: 'Failures say a `code`',
+  27: 'Requests to Whop send `Accept: application/json` and no `User-Agent`',
+  28: 'Without a session, the error says how to fix it',
+  29: 'A broken answer or profile hook ends the login',
 };
 
 /** A difference a scenario is allowed: the field that differs, and the item that says why. */
@@ -97,6 +102,50 @@ function stateStore(storeArity: 2 | 3 | 4 | 5, verifyArity: 3 | 4) {
     store: Object.defineProperty(store, 'length', { value: storeArity }),
     verify: Object.defineProperty(verify, 'length', { value: verifyArity }),
   };
+}
+
+/** A state store that keeps only `state.returnTo`, as apps write one (five parameters). */
+function returnToStore() {
+  const kept = new Map<string, unknown>();
+  return {
+    store(
+      _req: unknown,
+      _verifier: unknown,
+      state: { returnTo?: string },
+      _meta: unknown,
+      cb: Done,
+    ) {
+      kept.set('handle-returnTo', state.returnTo);
+      cb(null, 'handle-returnTo');
+    },
+    verify(_req: unknown, handle: string, cb: Done) {
+      if (!kept.has(handle)) return cb(null, false, { message: 'unknown state handle' });
+      cb(null, true, { returnTo: kept.get(handle) });
+    },
+  };
+}
+
+/** The strategy's passport-oauth2 members, as the tests change them. */
+function membersOf(strategy: object) {
+  return strategy as unknown as Record<string, unknown>;
+}
+
+/** node-oauth's client of a strategy, as tests change it. */
+interface TestOAuth2 {
+  setAuthMethod(method: string): void;
+  setAccessTokenName(name: string): void;
+  useAuthorizationHeaderforGET(use: boolean): void;
+  _customHeaders: Record<string, string> | undefined;
+  getOAuthAccessToken: (
+    code: string,
+    params: unknown,
+    callback: (err: unknown, at?: string, rt?: string, params?: unknown) => void,
+  ) => void;
+  get: (url: string, token: string, callback: (err: unknown, body?: string) => void) => void;
+}
+
+function oauth2Of(strategy: object): TestOAuth2 {
+  return (strategy as unknown as { _oauth2: TestOAuth2 })._oauth2;
 }
 
 /** A verify function compiled with `tsc --target es2016` (async becomes a generator). */
@@ -220,6 +269,15 @@ const cases: Case[] = [
   {
     name: 'done(err)',
     verify: verifyOf(4, (args) => last(args)(new TypeError('db down'))),
+  },
+  {
+    name: "verify's done(err) with the app's own fields, one a class instance",
+    verify: verifyOf(4, (args) => {
+      class Details {
+        readonly table = 'users';
+      }
+      last(args)(Object.assign(new Error('db down'), { details: new Details(), retries: 2 }));
+    }),
   },
   {
     name: 'a verify that throws',
@@ -455,6 +513,225 @@ const cases: Case[] = [
       { path: 'callback.error.class', item: 7 },
       { path: 'callback.error.message', item: 7 },
       { path: 'callback.error.code', item: 24 },
+    ],
+  },
+  // A throw while Passport handles success or failure: passport-oauth2 answers 500 through
+  // next(err), because its verify callback runs inside its try around verify.
+  ...(['0.5', '0.6', '0.7'] as const).flatMap((passport) =>
+    ([4, 5] as const).flatMap((express) =>
+      (['express-session', 'cookie-session'] as const).map((session): Case => ({
+        name: `passport ${passport}, Express ${express}, ${session}: a login${passport !== '0.5' && session === 'cookie-session' ? ' (req.session.regenerate is missing: a 500)' : ''}`,
+        host: { passport, express, session },
+      })),
+    ),
+  ),
+  {
+    name: 'failureFlash without connect-flash, when verify fails the login (a 500)',
+    callback: { failureFlash: true },
+    verify: verifyOf(4, (args) => last(args)(null, false, { message: 'not a member' })),
+  },
+  {
+    name: 'successFlash without connect-flash (a 500)',
+    callback: { successFlash: 'Welcome' },
+  },
+  {
+    name: 'failureMessage: true without a session, when verify fails the login (a 500)',
+    bare: true,
+    options: { state: false },
+    host: { session: 'none' },
+    verify: verifyOf(4, (args) => last(args)(null, false, { message: 'not a member' })),
+  },
+  {
+    name: 'a custom callback that throws on success (a 500)',
+    host: {
+      custom: (_req, res, next) => (err, user) => {
+        if (err) return next(err);
+        if (user) throw new Error('the custom callback threw');
+        res.status(401).end();
+      },
+    },
+  },
+  {
+    name: 'passport 0.6 with cookie-session, when verify fails the login',
+    host: { passport: '0.6', session: 'cookie-session' },
+    verify: verifyOf(4, (args) => last(args)(null, false, { message: 'not a member' })),
+  },
+  // passport-oauth2's members, changed after construction or per request: read when the
+  // request runs, as passport-oauth2 reads them.
+  {
+    name: "_oauth2.getOAuthAccessToken replaced (a unit test's stub)",
+    prepare: (strategy) => {
+      oauth2Of(strategy).getOAuthAccessToken = (_code, _params, callback) =>
+        callback(null, 'at_stub', 'rt_stub', { access_token: 'at_stub', token_type: 'bearer' });
+    },
+  },
+  {
+    name: '_oauth2.getOAuthAccessToken replaced, calling back an error with statusCode and data',
+    prepare: (strategy) => {
+      oauth2Of(strategy).getOAuthAccessToken = (_code, _params, callback) =>
+        callback({ statusCode: 400, data: '{"error":"invalid_grant","error_description":"Nope"}' });
+    },
+  },
+  {
+    name: '_oauth2.getOAuthAccessToken replaced, calling back no access token',
+    prepare: (strategy) => {
+      oauth2Of(strategy).getOAuthAccessToken = (_code, _params, callback) =>
+        callback(null, '', undefined, {});
+    },
+  },
+  {
+    name: "_oauth2.get replaced (a unit test's stub)",
+    prepare: (strategy) => {
+      oauth2Of(strategy).get = (_url, token, callback) =>
+        callback(null, JSON.stringify({ id: `user_stub${token.length}`, username: 'stub' }));
+    },
+  },
+  {
+    name: '_oauth2._customHeaders replaced after construction',
+    prepare: (strategy) => {
+      oauth2Of(strategy)._customHeaders = { 'X-Custom': 'replaced' };
+    },
+  },
+  {
+    name: '_oauth2._customHeaders changed in place',
+    prepare: (strategy) => {
+      oauth2Of(strategy)._customHeaders!['X-Custom'] = 'in place';
+    },
+  },
+  {
+    name: "_oauth2.setAuthMethod('Token')",
+    prepare: (strategy) => oauth2Of(strategy).setAuthMethod('Token'),
+  },
+  {
+    name: "_oauth2.setAccessTokenName('tok') and useAuthorizationHeaderforGET(false)",
+    prepare: (strategy) => {
+      oauth2Of(strategy).setAccessTokenName('tok');
+      oauth2Of(strategy).useAuthorizationHeaderforGET(false);
+    },
+    intended: [],
+  },
+  {
+    name: '_callbackURL set per request by a subclass (a multi-tenant app)',
+    subclass: (Base) =>
+      class extends Base {
+        override authenticate(
+          req: Parameters<OAuth2Strategy['authenticate']>[0],
+          options?: object,
+        ) {
+          membersOf(this)._callbackURL =
+            `https://${String(req.headers['x-tenant'])}.example.com/cb`;
+          super.authenticate(req, options);
+        }
+      },
+    headers: { 'x-tenant': 'acme' },
+  },
+  {
+    name: '_callbackURL, _trustProxy and _scope changed after construction',
+    prepare: (strategy) => {
+      Object.assign(membersOf(strategy), {
+        _callbackURL: '/changed/callback',
+        _trustProxy: true,
+        _scope: ['read_user', 'read_memberships'],
+      });
+    },
+    headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example.com' },
+  },
+  {
+    name: '_stateStore replaced after construction',
+    prepare: (strategy) => {
+      Object.assign(membersOf(strategy), { _stateStore: stateStore(5, 4) });
+    },
+    start: { state: { returnTo: '/x' } },
+  },
+  {
+    name: "a subclass's _loadUserProfile",
+    subclass: (Base) =>
+      class extends Base {
+        _loadUserProfile(token: string, done: (e: null, p: unknown) => void) {
+          done(null, { provider: 'loaded', id: `loaded-${token}` });
+        }
+      },
+  },
+  // Options passport-oauth2 takes, in the legacy flow.
+  { name: 'pkce: true', options: { pkce: true } },
+  { name: "pkce: 'plain'", options: { pkce: 'plain' } },
+  {
+    name: "scopeSeparator: ',' with an array scope",
+    options: { scope: ['read_user', 'read_memberships'], scopeSeparator: ',' },
+  },
+  { name: 'a per-request scope string', start: { scope: 'read_user' } },
+  { name: 'a per-request scope array', start: { scope: ['read_user', 'read_memberships'] } },
+  {
+    name: 'a per-request relative callbackURL without a /',
+    start: { callbackURL: 'cb' },
+    callback: { callbackURL: 'cb' },
+  },
+  // What state stores are given: the app's state, whatever the company.
+  {
+    name: 'a store that keeps state.returnTo, in a company login Whop echoes',
+    options: { store: returnToStore() },
+    start: { scope: 'biz_company123', state: { returnTo: '/x' } },
+    echo: 'biz_company123',
+    intended: [{ path: 'start.location', item: 11 }],
+  },
+  // Token answers node-oauth reads and this package refuses.
+  {
+    name: 'a form-encoded token answer',
+    token: {
+      status: 200,
+      body: 'access_token=at_form&token_type=bearer&expires_in=3600',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
+    intended: [
+      { path: 'callback', item: 25 },
+      { path: 'verify', item: 25 },
+      { path: 'profileRequests', item: 25 },
+      { path: 'sent', item: 25 },
+    ],
+  },
+  {
+    name: 'a numeric access_token',
+    token: json(200, { access_token: 12345678, token_type: 'bearer' }),
+    intended: [
+      { path: 'callback', item: 25 },
+      { path: 'verify', item: 25 },
+      { path: 'profileRequests', item: 25 },
+      { path: 'sent', item: 25 },
+    ],
+  },
+  {
+    name: 'expires_in as a string',
+    token: json(200, { ...TOKEN, expires_in: '3600' }),
+    verify: verifyOf(5, loginAs({ id: 'p' })),
+    intended: [
+      { path: 'verify.0.args.2.expires_in', item: 19 },
+      { path: 'verify.0.args.2.expires_at', item: 6 },
+    ],
+  },
+  {
+    name: 'the connection reset in the middle of the token answer',
+    token: { ...json(200, TOKEN), reset: true },
+    intended: [{ path: 'callback', item: 29 }],
+  },
+  {
+    name: 'error_description and error_uri given twice',
+    query: {
+      error: 'server_error',
+      error_description: 'one',
+      error_uri: 'https://whop.com/e',
+    },
+    queryTwice: { error_description: 'two', error_uri: 'https://whop.com/f' },
+    intended: [
+      { path: 'callback.error.message', item: 16 },
+      { path: 'callback.error.uri', item: 16 },
+    ],
+  },
+  {
+    name: 'no session middleware, with the state kept in the session',
+    host: { session: 'none' },
+    intended: [
+      { path: 'start.error', item: 28 },
+      { path: 'callback.error', item: 28 },
     ],
   },
   // passport-oauth2's recipe for proxies.

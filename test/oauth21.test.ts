@@ -120,7 +120,11 @@ describe('WhopStrategy with flow: oauth2.1', () => {
       it('asks for the default OpenID scopes', () =>
         expect(query.scope).to.equal('openid profile email'));
       it('sends a random state', () => expect(query.state).to.match(/^[A-Za-z0-9]{24}$/));
-      it('sends a random nonce', () => expect(query.nonce).to.match(/^[A-Za-z0-9_-]{22}$/));
+      it('sends a nonce that is neither the challenge nor the state', () => {
+        expect(query.nonce).to.match(/^[A-Za-z0-9_-]{43}$/);
+        expect(query.nonce).not.to.equal(query.code_challenge);
+        expect(query.nonce).not.to.equal(query.state);
+      });
       it('sends a PKCE S256 challenge', () => {
         expect(query.code_challenge_method).to.equal('S256');
         expect(query.code_challenge).to.match(/^[A-Za-z0-9_-]{43}$/);

@@ -56,6 +56,53 @@ describe('options', () => {
       ).not.to.throw());
   });
 
+  describe('pkce', () => {
+    for (const ok of [true, false, 'S256', 'plain']) {
+      it(`takes ${JSON.stringify(ok)} in the legacy flow`, () =>
+        expect(construct({ pkce: ok })).not.to.throw());
+    }
+    for (const bad of ['s256', 'S512', 1]) {
+      it(`refuses ${JSON.stringify(bad)}, naming the option`, () =>
+        expect(construct({ pkce: bad })).to.throw(
+          TypeError,
+          "WhopStrategy requires the pkce option to be true, 'S256' or 'plain'",
+        ));
+    }
+    it('refuses it with state: false, as passport-oauth2 does', () =>
+      expect(construct({ pkce: true, state: false })).to.throw(
+        TypeError,
+        'WhopStrategy requires the state option to be true when PKCE is enabled (the verifier is kept with the state)',
+      ));
+    it('refuses a store whose store() cannot take the verifier', () =>
+      expect(
+        construct({
+          pkce: true,
+          store: { store: (_r: unknown, cb: () => void) => cb(), verify() {} },
+        }),
+      ).to.throw(
+        TypeError,
+        /WhopStrategy requires the store option to be a store whose store\(\) takes/,
+      ));
+    for (const bad of [false, 'plain']) {
+      it(`refuses ${JSON.stringify(bad)} with OAuth 2.1, which requires S256`, () =>
+        expect(() => new WhopStrategy({ ...SANDBOX_21, pkce: bad } as never, verify)).to.throw(
+          TypeError,
+          "WhopStrategy requires the pkce option to be left out, true or 'S256' with flow: 'oauth2.1' (Whop requires PKCE with S256)",
+        ));
+    }
+  });
+
+  describe('scopeSeparator', () => {
+    it("takes ','", () => expect(construct({ scopeSeparator: ',' })).not.to.throw());
+    for (const bad of ['', 1]) {
+      it(`refuses ${JSON.stringify(bad)}, naming the option`, () =>
+        expect(construct({ scopeSeparator: bad })).to.throw(
+          TypeError,
+          'WhopStrategy requires the scopeSeparator option to be a non-empty string (passport-oauth2 joins an array scope with it)',
+        ));
+    }
+  });
+
   describe('apiURL', () => {
     it('defaults to https://api.whop.com/api/v1', () =>
       expect(oauthClientOf(new WhopStrategy(BASE, verify))!.apiURL).to.equal(

@@ -9,7 +9,7 @@ import {
   TokenError,
   WhopStrategy,
   type StateStore,
-  type VerifyFunctionWithRequest,
+  type VerifyFunction,
   type WhopStrategyOptions,
 } from '../src/index.js';
 import { Browser, startApp, type TestApp } from './support/app.js';
@@ -52,7 +52,7 @@ describe('scrub, at the edges of the package', () => {
 
     async function callback(
       options: Partial<WhopStrategyOptions> = {},
-      verify?: VerifyFunctionWithRequest,
+      verify?: VerifyFunction<{ request: true }>,
     ): Promise<Error> {
       const strategy = verify
         ? new WhopStrategy({ ...BASE, ...options, passReqToCallback: true }, verify)

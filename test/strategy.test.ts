@@ -205,14 +205,14 @@ describe('WhopStrategy', () => {
             .to.be.instanceOf(TypeError)
             .with.property(
               'message',
-              'WhopStrategy: the scope passed to authenticate() must be a company ID: biz_ followed by letters and digits',
+              'WhopStrategy: the scope passed to authenticate() must be scope tokens (a space-separated string or an array) and at most one company ID (biz_ followed by letters and digits): an entry starting with biz_ must be a company ID',
             );
         });
       }
 
-      it('ends in an error, not a redirect, when it is not a company ID', async () => {
+      it('ends in an error, not a redirect, when it is not a scope token', async () => {
         app = await startApp(new WhopStrategy(BASE, async () => ({ id: 'u' })));
-        const response = await new Browser(app.url).get('/auth/whop/company/not-a-company');
+        const response = await new Browser(app.url).get('/auth/whop/company/not%22a-scope');
         expect(response.status).to.equal(500);
         expect(app.errors[0])
           .to.be.instanceOf(TypeError)
@@ -312,9 +312,13 @@ describe('WhopStrategy', () => {
     let calls: VerifyCall[];
     let state: string;
 
-    async function start(options: Partial<WhopStrategyOptions> = {}, path = '/auth/whop') {
+    async function start(
+      options: Partial<WhopStrategyOptions> = {},
+      path = '/auth/whop',
+      Class: typeof WhopStrategy = WhopStrategy,
+    ) {
       calls = [];
-      const strategy = new WhopStrategy(
+      const strategy = new Class(
         { ...BASE, ...options },
         withParams(async (accessToken, refreshToken, params, profile) => {
           calls.push({ accessToken, refreshToken, params, profile });
@@ -678,6 +682,39 @@ describe('WhopStrategy', () => {
         expect(text).to.include('[redacted]');
         expect(text).not.to.include('secret_test');
         expect(text).not.to.include('code_secretcode');
+      });
+    });
+
+    describe("when a subclass's userProfile throws", () => {
+      // passport-oauth2 throws out of node-oauth's callback: an uncaught exception.
+      it('ends in that error', async () => {
+        const thrown = new RangeError('userProfile threw');
+        class Throwing extends WhopStrategy {
+          override userProfile(): void {
+            throw thrown;
+          }
+        }
+        await start({}, '/auth/whop', Throwing);
+        nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+        await browser.check({ code: 'code_1', state });
+        expect(app.errors).to.deep.equal([thrown]);
+      });
+    });
+
+    describe("when a subclass's userProfile calls back twice", () => {
+      // passport-oauth2 would call verify, and answer the request, twice.
+      it('logs the user in once, with the first profile', async () => {
+        class Twice extends WhopStrategy {
+          override userProfile(_token: string, done: (e: null, p: never) => void): void {
+            done(null, { provider: 'whop', id: 'user_first' } as never);
+            done(null, { provider: 'whop', id: 'user_second' } as never);
+          }
+        }
+        await start({}, '/auth/whop', Twice);
+        nock(WHOP_DATA).post('/api/v3/oauth/token').reply(200, token);
+        const outcome = await browser.check({ code: 'code_1', state });
+        expect(outcome.user).to.deep.equal({ id: 'user_first' });
+        expect(calls).to.have.length(1);
       });
     });
 

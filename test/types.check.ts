@@ -4,6 +4,7 @@ import {
   checkAccess,
   WhopStrategy,
   type VerifyCallback,
+  type VerifyFunction,
   type WhopProfile,
   type WhopStrategyOptions,
   type WhopTokenParams,
@@ -118,3 +119,27 @@ void checkAccess(new WhopStrategy(options, async () => false), {
   const level: 'admin' | 'customer' | 'no_access' = accessLevel;
   return hasAccess && level;
 });
+
+// The verify forms as one generic, each form named by what it gets.
+const profileForm: VerifyFunction = (_a, _r, profile, done) => done(null, { id: profile.id });
+const paramsForm5: VerifyFunction<{ params: true }> = (_a, _r, params, profile, done) =>
+  done(null, { id: `${profile.id}${params.scope ?? ''}` });
+const requestForm: VerifyFunction<{ request: true }> = (req, _a, _r, profile, done) =>
+  done(null, { id: `${profile.id}${req.url}` });
+const asyncParams: VerifyFunction<{ params: true; async: true }> = async (_a, _r, params) =>
+  params.company_id === undefined ? false : { id: params.company_id };
+new WhopStrategy(options, profileForm);
+new WhopStrategy(options, paramsForm5);
+new WhopStrategy({ ...options, passReqToCallback: true }, requestForm);
+new WhopStrategy(options, withParams(asyncParams));
+const asyncAsCallback: VerifyFunction<{ params: true }> =
+  // @ts-expect-error the params form returns no promise: an async one goes through withParams
+  async (_a, _r, _p, _profile, done) => done(null, false);
+void asyncAsCallback;
+
+// skipUserProfile, as passport-oauth2 calls it: a function of no argument, or (accessToken, done).
+new WhopStrategy({ ...options, skipUserProfile: () => true }, async () => false);
+new WhopStrategy(
+  { ...options, skipUserProfile: (_token, done) => done(null, false) },
+  async () => false,
+);

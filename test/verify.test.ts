@@ -9,7 +9,7 @@ import {
 } from '../src/index.js';
 import { FakeWhop, PROFILE_PATH, TOKEN, TOKEN_PATH } from './support/fake-whop.js';
 import { fixture } from './support/fixtures.js';
-import { passportApp, type Observation } from './support/passport-app.js';
+import { passportApp, type Observation, type PassportAppOptions } from './support/passport-app.js';
 
 const me = fixture('me');
 
@@ -56,8 +56,12 @@ describe('verify', () => {
     return Object.defineProperty(fn, 'length', { value: length }) as Verify;
   }
 
-  async function login(strategy: WhopStrategy, start: Record<string, unknown> = {}) {
-    const app = await passportApp(strategy, { start });
+  async function login(
+    strategy: WhopStrategy,
+    start: Record<string, unknown> = {},
+    host: Pick<PassportAppOptions, 'session'> = {},
+  ) {
+    const app = await passportApp(strategy, { start, ...host });
     try {
       const browser = app.browser();
       const { location } = await app.observe(browser, '/login');
@@ -314,6 +318,33 @@ describe('verify', () => {
         }),
       );
       expect(outcome).to.include({ status: 200 }).and.not.have.property('error');
+    });
+    it('ignores a throw after done', async () => {
+      const outcome = await run(
+        ofLength(4, (...args) => {
+          (args[3] as VerifyCallback)(null, { id: 'first' });
+          throw new Error('thrown after done');
+        }),
+      );
+      expect(outcome).to.include({ status: 200 }).and.not.have.property('error');
+    });
+    describe('when Passport cannot finish the login that a later done decided', () => {
+      // passport 0.7 regenerates the session, and cookie-session has no regenerate(): the
+      // throw comes out of success(). passport-oauth2 would throw it out of done, into the
+      // app's own callback; here it is the request's error, a 500.
+      let outcome: Observation;
+      beforeEach(async () => {
+        const later = ofLength(4, (...args) => {
+          setImmediate(() => (args[3] as VerifyCallback)(null, { id: 'later' }));
+        });
+        outcome = await login(strategyWith(later), {}, { session: 'cookie-session' });
+      });
+      it('answers 500', () => expect(outcome.status).to.equal(500));
+      it("passes Passport's error to next(err)", () =>
+        expect(outcome.error)
+          .to.be.instanceOf(TypeError)
+          .with.property('message')
+          .that.matches(/regenerate/));
     });
     it('ends in the error a verify function throws', async () => {
       const error = new Error('verify threw');

@@ -1,10 +1,14 @@
-import type { Request } from 'express';
-import { TokenError } from 'passport-oauth2';
 import { MemoryCodeStore, type CodeStore } from '../stores/codes.js';
 import type { Deadline } from './deadline.js';
-import { CODE_STORE_FAILED, SESSION_MISSING } from '../whop/error-codes.js';
+import {
+  CODE_ALREADY_USED,
+  CODE_STORE_FAILED,
+  COMPANY_MISMATCH,
+  SESSION_MISSING,
+} from '../whop/error-codes.js';
+import { TokenError } from 'passport-oauth2';
 import { internalError, WhopAuthorizationError, WhopInternalOAuthError } from '../whop/errors.js';
-import type { WhopFlow } from '../options.js';
+import { LoginFailure } from './failure.js';
 import { isWellFormed, printable } from '../whop/text.js';
 
 /** Whop's authorization codes expire after 5 minutes: remember each exchanged one that long. */
@@ -69,20 +73,6 @@ export function refusal(query: Query): string | WhopAuthorizationError {
   );
 }
 
-/** What the checks read of a callback. */
-export interface CallbackParams {
-  readonly code: string;
-  /** The `scope` Whop sent back, which in the legacy flow names the company. */
-  readonly scope: unknown;
-  /**
-   * What the login asked for, when known: the company the redirect recorded (or, for a store
-   * that cannot carry it, the one this callback asks for).
-   */
-  readonly requested: { readonly company: string | undefined } | undefined;
-  /** The PKCE code verifier the state store gave back (OAuth 2.1). */
-  readonly verifier?: string | undefined;
-}
-
 /**
  * The companies an echoed scope names other than the one requested, space-separated; `''` when
  * it names none or only that one. Every entry starting with `biz_` counts, well-formed or not.
@@ -96,100 +86,76 @@ function echoedCompanies(scope: string, requested: string | undefined): string {
     .join(' ');
 }
 
-export interface LoginCheckSettings {
-  readonly flow: WhopFlow;
-  readonly codeStore: CodeStore;
-  /** Whether the state is kept by the strategy's own session store, which needs a session. */
-  readonly needsSession: boolean;
+/**
+ * The legacy flow's company check: the `scope` Whop echoes on the callback must name no company
+ * other than the one this login asked for. Whop's docs say the callback echoes `scope`; nothing
+ * confirms it always does, so a callback without one passes. Only its company IDs count: a
+ * permission scope Whop echoes (`read_user`, which Whop's SDK sends) says nothing about the
+ * company.
+ */
+export function checkCompany(echoed: unknown, requested: string | undefined): void {
+  const others = typeof echoed === 'string' ? echoedCompanies(echoed, requested) : '';
+  if (others !== '')
+    throw new LoginFailure(
+      COMPANY_MISMATCH,
+      `Whop returned to a login for company ${printable(others)}, but ${requested ?? 'no company'} was requested`,
+    );
 }
 
 /**
- * What the strategy checks on the callback once the state store has accepted the state, before
- * the code is exchanged: the company Whop echoed (legacy flow), then the single-use claim of the
- * code.
- *
- * @internal
+ * The single-use claim of a code, before it is exchanged: a code this app already exchanged
+ * fails the login (Whop revokes the user's connection when a code is exchanged twice). The code
+ * store's own failure, and one that does not answer within the login's deadline, are an
+ * `InternalOAuthError` (step `code`): then the code is not exchanged.
  */
-export class LoginChecks {
-  constructor(private readonly settings: LoginCheckSettings) {}
-
-  /** The error for a request with no session, when the state store needs one. */
-  noSession(req: Request): Error | undefined {
-    if (!this.settings.needsSession || (req as { session?: unknown }).session) return undefined;
-    return internalError(
-      SESSION_MISSING,
-      'state',
-      'WhopStrategy keeps its CSRF state in the session, and req.session is missing: add session middleware (express-session) before passport, pass a `store` option, or set `state: false`',
+export async function claimCode(store: CodeStore, code: string, deadline: Deadline): Promise<void> {
+  if (!(await claimed(store, code, deadline)))
+    throw new LoginFailure(
+      CODE_ALREADY_USED,
+      'This authorization code was already used: start the login again',
     );
-  }
+}
 
-  /**
-   * Resolves a failure message, or undefined to go on to the exchange. The code store's own
-   * failure, and one that does not answer within the login's deadline, reject with an
-   * `InternalOAuthError` (step `code`): then the code is not exchanged.
-   */
-  async afterState(
-    { code, scope, requested, verifier }: CallbackParams,
-    deadline?: Deadline,
-  ): Promise<string | undefined> {
-    // In OAuth 2.1 the callback's `scope` (if any) is the OpenID scopes, not a company.
-    if (this.settings.flow === 'legacy' && requested !== undefined) {
-      // Whop's docs say the callback echoes `scope`; nothing confirms it always does, so a
-      // callback without one is accepted. Only its company IDs count: a permission scope Whop
-      // echoes (`read_user`, which Whop's SDK sends) says nothing about the company.
-      const echoed = typeof scope === 'string' ? echoedCompanies(scope, requested.company) : '';
-      if (echoed !== '') {
-        return `Whop returned to a login for company ${printable(echoed)}, but ${requested.company ?? 'no company'} was requested`;
-      }
-    }
-    // Whop's OAuth 2.1 requires PKCE: without the verifier (a store that kept none) the exchange
-    // can only fail, and it would spend the user's code.
-    if (this.settings.flow === 'oauth2.1' && verifier === undefined)
-      return 'The state store gave back no PKCE code verifier: start the login again';
-    const claimed = await this.claim(code, deadline);
-    return claimed ? undefined : 'This authorization code was already used: start the login again';
+async function claimed(store: CodeStore, code: string, deadline: Deadline): Promise<boolean> {
+  let answer: unknown;
+  try {
+    // The default store answers at once: no race with the deadline needed.
+    if (store.claim === MemoryCodeStore.prototype.claim)
+      return (store as MemoryCodeStore).claimNow(code, CODE_TTL_MS, Date.now());
+    answer = await deadline.run('code', Promise.resolve(store.claim(code, CODE_TTL_MS)));
+  } catch (error) {
+    if (error === deadline.expired) throw error;
+    throw internalError(CODE_STORE_FAILED, 'code', 'the code store failed', { cause: error });
   }
+  if (typeof answer !== 'boolean')
+    throw internalError(
+      CODE_STORE_FAILED,
+      'code',
+      'the code store answered neither true nor false',
+    );
+  return answer;
+}
 
-  /**
-   * Forget a claimed code because Whop refused it (`error`, from its token request, says an HTTP
-   * 4xx): it was not exchanged, so it must not hold room in the record. Any other failure (no
-   * answer, a 5xx, a bad 2xx) may have spent the code, which then stays recorded. Bounded by the
-   * login's deadline; a store without `release`, or whose release fails, keeps the code.
-   */
-  async release(code: string, error: unknown, deadline: Deadline | undefined): Promise<void> {
-    if (!refusedByWhop(error)) return;
-    const store = this.settings.codeStore;
-    if (store.release === MemoryCodeStore.prototype.release)
-      return (store as MemoryCodeStore).releaseNow(code);
-    if (typeof store.release !== 'function') return;
-    try {
-      const releasing = Promise.resolve(store.release(code));
-      await (deadline ? deadline.run('code', releasing) : releasing);
-    } catch {
-      // Kept until it expires: the safe side, and the login's own error is the one to report.
-    }
-  }
-
-  private async claim(code: string, deadline: Deadline | undefined): Promise<boolean> {
-    const store = this.settings.codeStore;
-    let claimed: unknown;
-    try {
-      // The default store answers at once: no race with the deadline needed.
-      if (store.claim === MemoryCodeStore.prototype.claim)
-        return (store as MemoryCodeStore).claimNow(code, CODE_TTL_MS, Date.now());
-      const claiming = Promise.resolve(store.claim(code, CODE_TTL_MS));
-      claimed = await (deadline ? deadline.run('code', claiming) : claiming);
-    } catch (error) {
-      if (error === deadline?.expired) throw error;
-      throw internalError(CODE_STORE_FAILED, 'code', 'the code store failed', { cause: error });
-    }
-    if (typeof claimed !== 'boolean')
-      throw internalError(
-        CODE_STORE_FAILED,
-        'code',
-        'the code store answered neither true nor false',
-      );
-    return claimed;
+/**
+ * Forgets a claimed code because Whop refused it (`error`, from its token request, says an HTTP
+ * 4xx): it was not exchanged, so it must not hold room in the record. Any other failure (no
+ * answer, a 5xx, a bad 2xx) may have spent the code, which then stays recorded. Bounded by the
+ * login's deadline; a store without `release`, or whose release fails, keeps the code.
+ */
+export async function releaseCode(
+  store: CodeStore,
+  code: string,
+  error: unknown,
+  deadline: Deadline,
+): Promise<void> {
+  if (!refusedByWhop(error)) return;
+  if (store.release === MemoryCodeStore.prototype.release)
+    return (store as MemoryCodeStore).releaseNow(code);
+  if (typeof store.release !== 'function') return;
+  try {
+    await deadline.run('code', Promise.resolve(store.release(code)));
+  } catch {
+    // Kept until it expires: the safe side, and the login's own error is the one to report.
   }
 }
 
@@ -203,4 +169,13 @@ function refusedByWhop(error: unknown): boolean {
   if (typeof status !== 'number' || status < 400 || status >= 500) return false;
   if (error instanceof TokenError) return true;
   return error instanceof WhopInternalOAuthError && error.step === 'token';
+}
+
+/** The error for a request with no session, when the state is kept in the session. */
+export function noSession(): Error {
+  return internalError(
+    SESSION_MISSING,
+    'state',
+    'WhopStrategy keeps its CSRF state in the session, and req.session is missing: add session middleware (express-session) before passport, pass a `store` option, or set `state: false`',
+  );
 }

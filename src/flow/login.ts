@@ -1,193 +1,232 @@
-import OAuth2Strategy from 'passport-oauth2';
-import { admit } from '../whop/access.js';
-import type { CallbackParams, LoginChecks } from './callback.js';
-import type { Deadline } from './deadline.js';
-import { ID_TOKEN_INVALID, INVALID_RESPONSE } from '../whop/error-codes.js';
+import type { Request } from 'express';
+import { type AccessChecker, admit } from '../whop/access.js';
+import {
+  ID_TOKEN_INVALID,
+  NO_ACCESS,
+  STATE_INVALID,
+  VERIFIER_MISSING,
+} from '../whop/error-codes.js';
 import { internalError } from '../whop/errors.js';
-import type { WhopClient } from '../whop/client.js';
 import { tokensOf } from '../whop/exchange.js';
 import { sameUser, SUB_MISMATCH } from '../whop/id-token.js';
-import { answerError, isSuccess, send } from '../whop/http.js';
-import { parseProfile, type WhopProfile } from '../whop/profile.js';
+import type { WhopProfile } from '../whop/profile.js';
 import { scrubError } from '../whop/scrub.js';
+import type { CodeStore } from '../stores/codes.js';
+import type { WhopFlow } from '../options.js';
+import { isSigned, nonceOf, unbindState } from './binding.js';
+import { checkCompany, claimCode, noSession, releaseCode } from './callback.js';
+import { Deadline } from './deadline.js';
+import { exchangeCode, type ExchangedTokens, type Exchanger } from './exchange.js';
+import { LoginFailure } from './failure.js';
+import { loadsOwnProfile, type OAuth2Members } from './members.js';
+import { loadProfile, type ProfileLoader } from './profile.js';
+import { storeFailed, verifyState, type StateMetadata, type StateStore } from './state.js';
 import { AccessRefused, requestedAccess } from './require-access.js';
-import type { Carried } from './state.js';
-import type { Tokens } from './verify.js';
+import { runVerify, withState } from './verify.js';
 
-/** A callback's code, what its state store gave back, and what the exchange sends with it. */
-export interface Login extends CallbackParams {
-  readonly callbackURL: string | undefined;
-  readonly nonce: string | undefined;
-  /** The one limit on the callback's steps (the `timeout` option). */
-  readonly deadline: Deadline;
-}
-
-/** passport-oauth2's `_loadUserProfile`: `userProfile`, unless `skipUserProfile` says skip. */
-type ProfileLoader = (
-  accessToken: string,
-  done: (err?: unknown, profile?: WhopProfile) => void,
-) => void;
-
-/** What a login that asked for no company asked for. */
-const NO_COMPANY = Object.freeze({ company: undefined });
-
-/**
- * The error a subclass's `parseErrorResponse(body, status)` makes of a failed token answer, as
- * passport-oauth2 asks it; passport-oauth2's own (RFC 6749 only, always status 500) is not
- * asked: this package reads Whop's error shapes with the real status.
- *
- * @internal
- */
-export function customTokenError(strategy: OAuth2Strategy, body: string, status: number): unknown {
-  const parse = strategy.parseErrorResponse;
-  if (parse === OAuth2Strategy.prototype.parseErrorResponse) return undefined;
-  return parse.call(strategy, body, status);
-}
-
-/** What the login steps need of the strategy, set once in its constructor. */
-export interface LoginStepSettings {
-  readonly checks: LoginChecks;
-  /** The strategy's way to Whop: the exchange, the transport settings, the access checks. */
-  readonly client: WhopClient;
-  readonly userProfileURL: string;
+/** What the callback needs of the strategy beyond passport-oauth2's members, set once. */
+export interface LoginSettings {
+  readonly flow: WhopFlow;
+  /** The `timeout` option: one deadline on every step before verify. */
+  readonly timeout: number;
+  readonly codeStore: CodeStore;
+  /** The session store passport-oauth2 made for the options: it needs `req.session`. */
+  readonly sessionStore: StateStore | undefined;
+  /** The key of the company's signature in the state. */
+  readonly clientSecret: string | undefined;
+  /** Scrubbed from every error: the client secret, in each form it is sent. */
+  readonly secrets: readonly string[];
+  readonly exchanger: Exchanger;
+  readonly profiles: ProfileLoader;
   /** The resources a login needs access to (one of), when `requireAccess` is set. */
   readonly requireAccess: readonly string[] | undefined;
-  /** The strategy's company, asked for when `authenticate()` names none. */
+  readonly access: AccessChecker;
+}
+
+/** One callback request, as `authenticate()` read it. */
+export interface Callback {
+  readonly code: string;
+  /** The `state` Whop sent back. */
+  readonly state: string | undefined;
+  /** The `scope` Whop echoed (the legacy flow's company). */
+  readonly scope: string | undefined;
+  readonly callbackURL: string | undefined;
+  readonly meta: StateMetadata;
+  /**
+   * The company this route or the strategy asks for: what the login is checked against when
+   * its state names none (a state store that gives out no handle, or an app's string state).
+   */
   readonly company: string | undefined;
-  /** Whether the state store gives back what the redirect asked for (see `carriesState`). */
-  readonly storeCarries: boolean;
-  /** WhopStrategy's own `userProfile`: while a strategy keeps it, the profile is fetched directly. */
-  readonly ownUserProfile: OAuth2Strategy['userProfile'];
-  /** A subclass's `parseErrorResponse`, for the token step (see `customTokenError`). */
-  readonly parseError: (body: string, status: number) => unknown;
+  /** The options passed to `authenticate()`, for `tokenParams`. */
+  readonly options: object;
+}
+
+/** What the state store gave back, once: the PKCE verifier, the app's state, the company. */
+interface Checked {
+  readonly verifier: string | undefined;
+  readonly appState: unknown;
+  readonly company: string | undefined;
 }
 
 /**
- * The callback's steps once the state store has accepted the state: the company and code checks,
- * the token request, the profile and the access check, all within the login's deadline.
+ * The callback, from the state to verify, in order: the state store's answer, the company,
+ * the single-use claim of the code, the token exchange (and in OAuth 2.1 the ID token), the
+ * profile, the access check, then the app's verify function. One deadline (the `timeout`
+ * option) covers every step before verify; a `LoginFailure` ends the login with `fail`, any
+ * other error with `error`, scrubbed of the login's secrets.
  *
  * @internal
  */
-export class LoginSteps {
-  constructor(private readonly settings: LoginStepSettings) {}
-
-  /**
-   * What the login asked for, when known: what the store carried; with a store that carries state
-   * but gave back no Carried object, no company (the strategy carries one whenever it is asked
-   * for); with a store that cannot carry it, the company this callback asks for, if any.
-   */
-  requested(scope: string | undefined, carried: Carried | undefined): Login['requested'] {
-    if (carried) return { company: carried.company ?? undefined };
-    if (this.settings.storeCarries) return NO_COMPANY;
-    const company = scope ?? this.settings.company;
-    return company === undefined ? undefined : { company };
-  }
-
-  /**
-   * The company and code checks, the exchange and the profile; a string is a failure message.
-   * `strategy`'s hooks (`tokenParams`, `userProfile`, `skipUserProfile`) are called as
-   * passport-oauth2 calls them.
-   */
-  async exchange(
-    strategy: OAuth2Strategy,
-    options: object,
-    login: Login,
-  ): Promise<Tokens | string> {
-    const { deadline } = login;
+export async function finishLogin(
+  strategy: OAuth2Members,
+  settings: LoginSettings,
+  req: Request,
+  callback: Callback,
+): Promise<void> {
+  const deadline = new Deadline(settings.timeout);
+  const secrets: unknown[] = [callback.code, callback.state, ...settings.secrets];
+  let answer: () => void;
+  try {
     // authenticate()'s own requireAccess (the callback route's) replaces the option's; a bad one
-    // ends the login before the code is spent.
-    let requireAccess: readonly string[] | undefined;
-    try {
-      requireAccess = requestedAccess(options, 'WhopStrategy') ?? this.settings.requireAccess;
-    } catch (error) {
-      if (error instanceof AccessRefused) return error.message;
-      throw error;
-    }
-    const failure = await this.settings.checks.afterState(login, deadline);
-    if (failure) return failure;
-    const params = strategy.tokenParams(options) as Record<string, unknown>;
-    params.grant_type = 'authorization_code';
-    params.redirect_uri = login.callbackURL;
-    if (login.verifier !== undefined) params.code_verifier = login.verifier;
-    const tokens = await this.settings.client.tokens
-      .exchange(login.code, params, login.nonce, deadline, this.settings.parseError)
-      .catch(async (error: unknown) => {
+    // ends the login before the state and the code are spent.
+    const requireAccess =
+      requestedAccess(callback.options, 'WhopStrategy') ?? settings.requireAccess;
+    const checked = await checkState(strategy, settings, req, callback, deadline);
+    secrets.push(checked.verifier);
+    if (settings.flow === 'legacy') checkCompany(callback.scope, checked.company);
+    // Whop's OAuth 2.1 requires PKCE: without the verifier (a store that kept none) the exchange
+    // can only fail, and it would spend the user's code.
+    else if (checked.verifier === undefined)
+      throw new LoginFailure(
+        VERIFIER_MISSING,
+        'The state store gave back no PKCE code verifier: start the login again',
+      );
+    await claimCode(settings.codeStore, callback.code, deadline);
+    const nonce = checked.verifier === undefined ? undefined : nonceOf(checked.verifier);
+    const exchange = { ...callback, verifier: checked.verifier, nonce, company: checked.company };
+    const tokens = await exchangeCode(strategy, settings.exchanger, exchange, deadline).catch(
+      async (error: unknown) => {
         // A code Whop refused was not spent: it leaves the record, so junk takes no room.
-        await this.settings.checks.release(login.code, error, deadline);
+        await releaseCode(settings.codeStore, callback.code, error, deadline);
         throw error;
-      });
-    // Whop's token response does not say which company the tokens are for, and a refresh must
-    // name the same one: tell the verify function what this login asked for.
-    const company = login.requested?.company;
-    if (company !== undefined) (tokens.tokenParams as { company_id?: string }).company_id = company;
-    try {
-      const profile = await this.loadProfile(strategy, tokens.accessToken, deadline);
-      const claims = tokens.tokenParams.id_token_claims;
-      if (strategy.userProfile === this.settings.ownUserProfile && !sameUser(claims, profile))
-        throw internalError(ID_TOKEN_INVALID, 'profile', SUB_MISMATCH);
-      if (requireAccess === undefined) return { ...tokens, profile };
-      // Without a profile (skipUserProfile), the ID token names the user.
-      const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;
-      if (userId === undefined)
-        throw new TypeError(
-          'WhopStrategy needs the profile or an ID token to check requireAccess: do not skip the profile',
-        );
-      // Within the login's deadline: the checks (several at once, shared between logins) each
-      // get the time left, and the login stops waiting when it is up.
-      const { client } = this.settings;
-      const http = { agent: client.http.agent, timeout: Math.max(1, deadline.remaining()) };
-      const checking = admit(client.access, requireAccess, tokens.accessToken, userId, http);
-      const access = await deadline.run('access', checking);
-      if (typeof access === 'string') return access;
-      return { ...tokens, profile: profile && { ...profile, access } };
-    } catch (error) {
-      throw scrubError(error, tokensOf(tokens.tokenParams).concat(tokens.refreshToken));
-    }
+      },
+    );
+    secrets.push(...tokensOf(tokens.tokenParams), tokens.accessToken, tokens.refreshToken);
+    const loaded = await loadProfile(strategy, settings.profiles, tokens.accessToken, deadline);
+    // OpenID Connect: the userinfo must be about the user the ID token names.
+    if (
+      loadsOwnProfile(strategy, settings.profiles.own) &&
+      !sameUser(tokens.tokenParams.id_token_claims, loaded)
+    )
+      throw internalError(ID_TOKEN_INVALID, 'profile', SUB_MISMATCH);
+    const profile = await checkAccess(settings, requireAccess, tokens, loaded, deadline);
+    deadline.clear();
+    const { err, user, info } = await runVerify(strategy, req, { ...tokens, profile });
+    if (err) throw err;
+    answer = user
+      ? () => strategy.success(user, withState(info, checked.appState))
+      : () => strategy.fail(info);
+  } catch (error) {
+    answer =
+      error instanceof LoginFailure
+        ? () => strategy.fail(error.info(), error.status)
+        : error instanceof AccessRefused
+          ? () => strategy.fail({ message: error.message, code: error.code }, error.status)
+          : () => strategy.error(scrubError(error, secrets));
+  } finally {
+    deadline.clear();
+  }
+  respond(strategy, answer);
+}
+
+/**
+ * Ends the request as the login says. Passport's handling of `success` and `fail` can throw
+ * (passport 0.6+ with a session lacking `regenerate`, `failureFlash` without connect-flash,
+ * `failureMessage` without a session, a custom callback that throws): that reaches `error`, a
+ * 500 through `next(err)`, as passport-oauth2's try around verify makes it, never a hang.
+ *
+ * @internal
+ */
+export function respond(strategy: Pick<OAuth2Members, 'error'>, answer: () => void): void {
+  try {
+    answer();
+  } catch (error) {
+    strategy.error(error);
+  }
+}
+
+/** The state store's answer, within the login's deadline; its refusal fails the login (403). */
+async function checkState(
+  strategy: OAuth2Members,
+  settings: LoginSettings,
+  req: Request,
+  callback: Callback,
+  deadline: Deadline,
+): Promise<Checked> {
+  const store = strategy._stateStore;
+  if (store === settings.sessionStore && !(req as { session?: unknown }).session) throw noSession();
+  const returned = unbindState(callback.state);
+  const { ok, state } = await deadline.run(
+    'state',
+    new Promise<{ ok: unknown; state: unknown }>((resolve, reject) => {
+      verifyState(store, req, returned.handle, callback.meta, (err, ok, state) =>
+        err ? reject(storeFailed(err)) : resolve({ ok, state }),
+      );
+    }),
+  );
+  if (!ok) throw new StateRefused(state);
+  // PKCE stores answer the code verifier as `ok`.
+  const verifier = typeof ok === 'string' ? ok : undefined;
+  if (returned.company === undefined)
+    return { verifier, appState: state, company: callback.company };
+  if (!isSigned(returned, settings.clientSecret ?? verifier))
+    throw new LoginFailure(
+      STATE_INVALID,
+      'The login state was changed on its way back from Whop: start the login again',
+    );
+  return { verifier, appState: state, company: returned.company };
+}
+
+/**
+ * The state store's refusal, passed to `fail` as the store gave it (passport-oauth2's stores give
+ * `{ message }`; a plain object gets the failure's `code` beside its message).
+ */
+class StateRefused extends LoginFailure {
+  constructor(private readonly refusal: unknown) {
+    super(STATE_INVALID, 'The state store refused the login state');
   }
 
-  /**
-   * The profile, within the login's deadline: the strategy's own `userProfile` request ends when
-   * time is up; an overridden one (or `skipUserProfile`, passport-oauth2's hook) is waited for
-   * until then.
-   */
-  private loadProfile(
-    strategy: OAuth2Strategy,
-    accessToken: string,
-    deadline: Deadline,
-  ): Promise<WhopProfile | undefined> {
-    const self = strategy as unknown as {
-      _loadUserProfile: ProfileLoader;
-      _skipUserProfile: unknown;
-    };
-    if (strategy.userProfile === this.settings.ownUserProfile && self._skipUserProfile === false)
-      return this.fetchProfile(accessToken, deadline);
-    const loading = new Promise<WhopProfile | undefined>((resolve, reject) => {
-      self._loadUserProfile(accessToken, (err, loaded) => (err ? reject(err) : resolve(loaded)));
-    });
-    return deadline.run('profile', loading);
+  override info(): never {
+    const refusal = this.refusal;
+    const plain =
+      typeof refusal === 'object' &&
+      refusal !== null &&
+      Object.getPrototypeOf(refusal) === Object.prototype &&
+      !('code' in refusal);
+    return (plain ? { ...refusal, code: this.code } : refusal) as never;
   }
+}
 
-  /** The profile request; any failure is the profile step's, an InternalOAuthError. */
-  async fetchProfile(accessToken: string, deadline?: Deadline): Promise<WhopProfile> {
-    const request = {
-      step: 'profile',
-      url: this.settings.userProfileURL,
-      bearer: accessToken,
-      headers: this.settings.client.headers,
-    } as const;
-    const response = await send(request, this.settings.client.http, deadline);
-    try {
-      if (!isSuccess(response)) throw answerError('profile', response, [accessToken]);
-      try {
-        return parseProfile(response.text);
-      } catch (error) {
-        throw internalError(INVALID_RESPONSE, 'profile', (error as Error).message, {
-          cause: error,
-        });
-      }
-    } catch (error) {
-      // Whop's 401 may quote the token it was sent.
-      throw scrubError(error, [accessToken]);
-    }
-  }
+/** `requireAccess`: the user's access to the resources, within the login's deadline. */
+async function checkAccess(
+  settings: LoginSettings,
+  requireAccess: readonly string[] | undefined,
+  tokens: ExchangedTokens,
+  profile: WhopProfile | undefined,
+  deadline: Deadline,
+): Promise<WhopProfile | undefined> {
+  if (requireAccess === undefined) return profile;
+  // Without a profile (skipUserProfile), the ID token names the user.
+  const userId = profile?.id ?? tokens.tokenParams.id_token_claims?.sub;
+  if (userId === undefined)
+    throw new TypeError(
+      'WhopStrategy needs the profile or an ID token to check requireAccess: do not skip the profile',
+    );
+  // The checks (several at once, shared between logins) each get the time left, and the login
+  // stops waiting when it is up.
+  const http = { ...settings.exchanger.http, timeout: Math.max(1, deadline.remaining()) };
+  const checking = admit(settings.access, requireAccess, tokens.accessToken, userId, http);
+  const access = await deadline.run('access', checking);
+  if (typeof access === 'string') throw new LoginFailure(NO_ACCESS, access);
+  return profile && { ...profile, access };
 }

@@ -18,7 +18,7 @@ export type VerifyStateCallback = (
 /**
  * A state store, in any of the forms passport-oauth2 calls (it picks by the number of
  * parameters). The five-parameter `store` with the three- or four-parameter `verify` is the one
- * that can carry PKCE verifiers and app state, and so the requested company (see docs/options.md).
+ * that can keep PKCE verifiers and app state (see docs/options.md).
  */
 export interface StateStore {
   /** At the redirect: keep what the login needs back, and call back with the handle sent as `state`. */
@@ -48,47 +48,6 @@ export interface StateMetadata {
   readonly clientID: string;
   /** This login's callback URL, when one is set. */
   readonly callbackURL?: string;
-}
-
-/** What the strategy records with the state at the redirect, and gets back on the callback. */
-export interface RequestExtras {
-  /** The company the redirect asked for. */
-  readonly company: string | undefined;
-  /** The OpenID `nonce` sent to Whop (OAuth 2.1 only), to be found in the ID token. */
-  readonly nonce?: string;
-}
-
-/**
- * What a login carries through the state store beside the app's own state: the strategy passes
- * it to passport-oauth2 as the `state` option, which hands it to the store at the redirect, and
- * the store gives it back on the callback. JSON, for session and cookie stores.
- */
-export interface Carried {
-  readonly whop: 1;
-  readonly company: string | null;
-  readonly nonce?: string;
-  readonly state?: unknown;
-}
-
-export function carry(extras: RequestExtras, appState: unknown): Carried {
-  return {
-    whop: 1,
-    company: extras.company ?? null,
-    ...(extras.nonce !== undefined && { nonce: extras.nonce }),
-    ...(appState !== undefined && { state: appState }),
-  };
-}
-
-export function isCarried(value: unknown): value is Carried {
-  return typeof value === 'object' && value !== null && (value as Carried).whop === 1;
-}
-
-/**
- * Whether a store gives back the state it was given (passport-oauth2 passes it to a `store` of
- * four or five parameters); with any other, what the login asked for cannot be carried.
- */
-export function carriesState(store: StateStore): boolean {
-  return store.store.length >= 4;
 }
 
 /**

@@ -31,8 +31,29 @@ export class AuthorizeURL {
   }
 }
 
+/**
+ * The authorize URL of `_oauth2` (its `_authorizeUrl` and `_clientId`, read at each redirect),
+ * parsed once for as long as they stay the same.
+ */
+export class AuthorizeURLs {
+  private url = '';
+  private clientID = '';
+  private parsed: AuthorizeURL | undefined;
+
+  of(oauth2: { readonly _authorizeUrl: string; readonly _clientId: string }): AuthorizeURL {
+    const { _authorizeUrl: url, _clientId: clientID } = oauth2;
+    if (this.parsed === undefined || url !== this.url || clientID !== this.clientID) {
+      this.parsed = new AuthorizeURL(url, clientID);
+      this.url = url;
+      this.clientID = clientID;
+    }
+    return this.parsed;
+  }
+}
+
 /** What passport-oauth2 reads of a request to resolve a relative callback URL. */
-type OriginRequest = Pick<Request, 'headers' | 'url' | 'socket'> & {
+type OriginRequest = Pick<Request, 'headers' | 'socket'> & {
+  readonly url?: string;
   readonly app?: { get?: (setting: string) => unknown };
 };
 
@@ -73,25 +94,28 @@ export const NO_CALLBACK_HOST =
   'The request has no valid Host (or X-Forwarded-Host) to build the callback URL on';
 
 /**
- * The callback URL of a request: an absolute `callbackURL` as it is, a path resolved against the
- * request's origin, as passport-oauth2 resolves it. Undefined when the request's `Host` (or
+ * The callback URL of a request, as passport-oauth2 resolves it: a URL with a scheme as it is,
+ * anything else resolved against the request's URL (a path starting with `/` against its
+ * origin only, without parsing the request's query). Undefined when the request's `Host` (or
  * trusted `X-Forwarded-Host`) cannot make a URL: the login fails rather than throw an error
  * quoting the request's URL (its code and state).
  */
 export function callbackURLOf(
   req: OriginRequest,
   callbackURL: string,
-  proxy: boolean,
+  proxy: unknown,
 ): string | undefined {
-  if (!callbackURL.startsWith('/')) return callbackURL;
-  const origin = originOf(req, proxy);
+  if (callbackURL.startsWith('https://') || callbackURL.startsWith('http://')) return callbackURL;
+  if (parse(callbackURL).protocol) return callbackURL;
+  const origin = originOf(req, Boolean(proxy));
   if (origin === undefined) return undefined;
-  if (PLAIN_HOST.test(origin) && isPlainPath(callbackURL)) return `${origin}${callbackURL}`;
-  // passport-oauth2 resolves against the request's whole URL; for a path starting with `/`
-  // only the origin counts, so the query (code, state) is left out of `url.resolve`.
+  const path = callbackURL.startsWith('/') && !callbackURL.startsWith('//');
+  if (path && PLAIN_HOST.test(origin) && isPlainPath(callbackURL)) return `${origin}${callbackURL}`;
   if (!URL.canParse(`${origin}/`)) return undefined;
   try {
-    return resolve(`${origin}/`, callbackURL);
+    // For a path starting with `/` only the origin counts, so the query (code, state) is left
+    // out of `url.resolve`; any other relative URL is resolved against the whole URL.
+    return resolve(path ? `${origin}/` : `${origin}${req.url ?? ''}`, callbackURL);
   } catch {
     return undefined;
   }

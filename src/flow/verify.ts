@@ -1,7 +1,5 @@
 import type { Request } from 'express';
 import type { WhopProfile } from '../whop/profile.js';
-import { scrubError } from '../whop/scrub.js';
-import { tokensOf } from '../whop/exchange.js';
 import type { WhopTokenParams } from '../whop/tokens.js';
 
 /** `done` of a callback-style verify function, as in every Passport strategy. */
@@ -14,72 +12,46 @@ export type VerifyCallback = (
 export type VerifyResult = PromiseLike<Express.User | false | null | undefined | void>;
 
 /**
- * The profile form: `(accessToken, refreshToken, profile, done)`, plain or `async`. An `async`
- * function may leave `done` out and resolve the user instead.
+ * Which verify form a {@link VerifyFunction} is: what it gets beside the tokens and the profile.
+ * The form follows from `passReqToCallback` and the number of parameters, as in passport-oauth2.
  */
-export type VerifyFunction = (
+export interface VerifyForm {
+  /** With `passReqToCallback: true`: the request comes first. */
+  readonly request?: boolean;
+  /** Whop's token response `params` before the profile (exactly five parameters, six with `req`). */
+  readonly params?: boolean;
+  /** An `async` function without `done`, as {@link withParams} takes it. */
+  readonly async?: boolean;
+}
+
+/** What a verify function of the form `F` gets before `done` (see {@link VerifyFunction}). */
+export type VerifyArguments<F extends VerifyForm = object> = [
+  ...(F['request'] extends true ? [req: Request] : []),
   accessToken: string,
   refreshToken: string | undefined,
+  ...(F['params'] extends true ? [params: WhopTokenParams] : []),
   profile: WhopProfile,
-  done: VerifyCallback,
-) => void | VerifyResult;
-/** The profile form of an `async` function, which resolves the user instead of calling `done`. */
-export type AsyncVerifyFunction = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: WhopProfile,
-) => VerifyResult;
+];
+
 /**
- * The params form: exactly five parameters, `done` last, and no promise returned (an `async`
- * function that wants `params` goes through {@link withParams}, so that TypeScript cannot take a
- * four-parameter `async` function for this form: JavaScript gives that one the profile form).
+ * A verify function, in the form `F` (see {@link VerifyForm}):
+ *
+ * - `VerifyFunction` (the profile form): `(accessToken, refreshToken, profile, done)`, plain or
+ *   `async`; an `async` one may leave `done` out and resolve the user instead.
+ * - `VerifyFunction<{ params: true }>`: `(accessToken, refreshToken, params, profile, done)`,
+ *   exactly five parameters and no promise returned (an `async` function that wants `params`
+ *   goes through {@link withParams}, so that TypeScript cannot take a four-parameter `async`
+ *   function for this form: JavaScript gives that one the profile form).
+ * - `VerifyFunction<{ request: true }>` and `VerifyFunction<{ request: true; params: true }>`:
+ *   the same with `passReqToCallback: true`, the request first.
+ * - `VerifyFunction<{ params: true; async: true }>` (and with `request`): what
+ *   {@link withParams} ({@link withRequestAndParams}) takes, resolving the user.
  */
-export type VerifyFunctionWithParams = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: WhopTokenParams,
-  profile: WhopProfile,
-  done: VerifyCallback,
-) => void | undefined;
-/** What {@link withParams} takes: an `async` function that gets `params` and resolves the user. */
-export type AsyncVerifyFunctionWithParams = (
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: WhopTokenParams,
-  profile: WhopProfile,
-) => VerifyResult;
-/** The profile form with `passReqToCallback: true`: `(req, accessToken, refreshToken, profile, done)`. */
-export type VerifyFunctionWithRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: WhopProfile,
-  done: VerifyCallback,
-) => void | VerifyResult;
-/** The profile form of an `async` function with `passReqToCallback: true`. */
-export type AsyncVerifyFunctionWithRequest = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  profile: WhopProfile,
-) => VerifyResult;
-/** The params form with `passReqToCallback: true`: exactly six parameters, `done` last. */
-export type VerifyFunctionWithRequestAndParams = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: WhopTokenParams,
-  profile: WhopProfile,
-  done: VerifyCallback,
-) => void | undefined;
-/** What {@link withRequestAndParams} takes. */
-export type AsyncVerifyFunctionWithRequestAndParams = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string | undefined,
-  params: WhopTokenParams,
-  profile: WhopProfile,
-) => VerifyResult;
+export type VerifyFunction<F extends VerifyForm = object> = F['async'] extends true
+  ? (...args: VerifyArguments<F>) => VerifyResult
+  : (
+      ...args: [...VerifyArguments<F>, done: VerifyCallback]
+    ) => F['params'] extends true ? void | undefined : void | VerifyResult;
 
 /** @internal Any of the verify forms above. */
 export type AnyVerify = (...args: never[]) => unknown;
@@ -146,65 +118,52 @@ export interface Tokens {
   readonly profile: WhopProfile | undefined;
 }
 
-/** How Passport lets a strategy end the request (its `_verify` is read as passport-oauth2 keeps it). */
-interface Verifying {
-  error(err: unknown): void;
-  fail(challenge?: unknown, status?: number): void;
-  success(user: Express.User, info?: object): void;
+/** What the verify function decided: what it passed to `done` (or what its promise settled). */
+export interface Decision {
+  readonly err?: Error | null;
+  readonly user?: Express.User | false;
+  readonly info?: unknown;
 }
 
 /**
- * Hands the tokens and profile to the app's verify function and ends the login as it says, as
- * passport-oauth2's `verified` does (the app state added to `info` as it adds it). The first of
- * `done` and a returned promise decides; anything after it is ignored. verify's error (given to
- * `done`, rejected or thrown) is scrubbed of `secrets` (the login's code, state, client secret
- * and PKCE verifier) and of its tokens.
+ * Calls the app's verify function (`strategy._verify`, with the strategy as `this`) as
+ * passport-oauth2 calls it, and resolves what it decided. Only the first of `done` and a
+ * returned promise counts: a second `done`, a later settlement, or a throw after `done` is
+ * ignored; a throw before it is the login's error.
  *
  * @internal
  */
-export function verified(
-  strategy: Verifying,
+export function runVerify(
+  strategy: { readonly _verify: AnyVerify; readonly _passReqToCallback: unknown },
   req: Request,
   tokens: Tokens,
-  appState: unknown,
-  secrets: readonly unknown[] = [],
-): void {
-  let decided = false;
-  const scrubbed = (error: unknown) =>
-    scrubError(error, [...secrets, ...tokensOf(tokenParams), accessToken, refreshToken]);
-  const done: VerifyCallback = (err, user, info) => {
-    if (decided) return;
-    decided = true;
-    if (err) return strategy.error(scrubbed(err));
-    if (!user) return strategy.fail(info as never);
-    strategy.success(user, withState(info, appState) as never);
-  };
-  const self = strategy as unknown as { _verify: AnyVerify; _passReqToCallback: unknown };
+): Promise<Decision> {
   const { accessToken, refreshToken, tokenParams, profile } = tokens;
-  try {
-    callVerify(
-      strategy,
-      self._verify,
-      self._passReqToCallback,
-      req,
-      accessToken,
-      refreshToken,
-      tokenParams,
-      profile,
-      done,
-    );
-  } catch (error) {
-    if (decided) return;
-    decided = true;
-    strategy.error(scrubbed(error));
-  }
+  return new Promise<Decision>((resolve) => {
+    const done: VerifyCallback = (err, user, info) => resolve({ err, user, info });
+    try {
+      callVerify(
+        strategy,
+        strategy._verify,
+        strategy._passReqToCallback,
+        req,
+        accessToken,
+        refreshToken,
+        tokenParams,
+        profile,
+        done,
+      );
+    } catch (error) {
+      resolve({ err: error as Error });
+    }
+  });
 }
 
 /**
- * passport-oauth2's `info = info || {}; if (state) info.state = state;`, in sloppy mode as it
+ * @internal passport-oauth2's `info = info || {}; if (state) info.state = state;`, in sloppy mode as it
  * runs there: a string or frozen `info` is passed on unchanged rather than throwing.
  */
-function withState(info: unknown, appState: unknown): unknown {
+export function withState(info: unknown, appState: unknown): unknown {
   const details = info || {};
   if (appState && (typeof details === 'object' || typeof details === 'function'))
     Reflect.set(details, 'state', appState);
@@ -231,7 +190,9 @@ function finish(result: VerifyResult, done: VerifyCallback): void {
  *   users.upsert({ whopId: profile.id, expiresAt: params.expires_at })));
  * ```
  */
-export function withParams(verify: AsyncVerifyFunctionWithParams): VerifyFunctionWithParams {
+export function withParams(
+  verify: VerifyFunction<{ params: true; async: true }>,
+): VerifyFunction<{ params: true }> {
   if (typeof verify !== 'function') throw new TypeError('withParams requires a verify function');
   return function (this: unknown, accessToken, refreshToken, params, profile, done) {
     finish(verify.call(this, accessToken, refreshToken, params, profile), done);
@@ -240,8 +201,8 @@ export function withParams(verify: AsyncVerifyFunctionWithParams): VerifyFunctio
 
 /** {@link withParams} with `passReqToCallback: true`: the six-parameter form, `req` first. */
 export function withRequestAndParams(
-  verify: AsyncVerifyFunctionWithRequestAndParams,
-): VerifyFunctionWithRequestAndParams {
+  verify: VerifyFunction<{ request: true; params: true; async: true }>,
+): VerifyFunction<{ request: true; params: true }> {
   if (typeof verify !== 'function')
     throw new TypeError('withRequestAndParams requires a verify function');
   return function (this: unknown, req, accessToken, refreshToken, params, profile, done) {

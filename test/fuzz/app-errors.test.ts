@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { VerifyFunctionWithParams } from '../../src/index.js';
+import type { VerifyFunction } from '../../src/index.js';
 import { FuzzBrowser, startFuzzApp } from '../support/fuzz-app.js';
 import {
   appError,
@@ -56,7 +56,7 @@ function raising(plan: AppErrorPlan, known: { code: string; state: string }) {
     done(error);
     return undefined;
   };
-  return verify as unknown as VerifyFunctionWithParams;
+  return verify as unknown as VerifyFunction<{ params: true }>;
 }
 
 describe("fuzz: the app's errors", function () {

@@ -5,7 +5,7 @@ import OAuth2Strategy, { InternalOAuthError } from 'passport-oauth2';
 import { WhopStrategy, parseProfile } from '../../src/index.js';
 import type { Browser } from './app.js';
 import { PROFILE_PATH, TOKEN_PATH, type Answer, type FakeWhop } from './fake-whop.js';
-import { passportApp, type Observation } from './passport-app.js';
+import { passportApp, type Observation, type PassportAppOptions } from './passport-app.js';
 
 export type Kind = 'oauth2' | 'whop';
 type Ctor = new (options: never, verify: never) => OAuth2Strategy;
@@ -35,6 +35,10 @@ export interface Scenario {
   readonly query?: Record<string, string>;
   /** The callback comes from another browser (another host's cookies, a lost session). */
   readonly callbackElsewhere?: boolean;
+  /** Query parameters given a second time on the callback (say, two error_description). */
+  readonly queryTwice?: Record<string, string>;
+  /** The `scope` Whop echoes on the callback, beside the code. */
+  readonly echo?: string;
   /** Whop's answers. */
   readonly token?: Answer;
   readonly profile?: Answer;
@@ -42,6 +46,8 @@ export interface Scenario {
   readonly bare?: boolean;
   /** Called with each strategy before its login (say, to set an agent). */
   readonly prepare?: (strategy: OAuth2Strategy, run: Run) => void;
+  /** The app around the strategy: passport's and Express's versions, the session, a custom callback. */
+  readonly host?: Pick<PassportAppOptions, 'passport' | 'express' | 'session' | 'custom'>;
 }
 
 /** The default verify: the profile form, logging in the profile's id. */
@@ -102,7 +108,24 @@ function describeError(error: unknown): Record<string, unknown> {
   const { code, status, uri, oauthError } = error as unknown as Record<string, unknown>;
   // node-oauth's `{ statusCode, data }` as data; a transport error by its class and message.
   const oauth = oauthError instanceof Error ? describeError(oauthError) : oauthError;
-  return { class: error.constructor.name, message: error.message, code, status, uri, oauth };
+  // The app's own fields, each with its class: an error the app made reaches its handler as made.
+  // `step` and `retryAfter` are this package's own, on its errors only (compatibility.md item 24).
+  const shown = ['name', 'message', 'code', 'status', 'uri', 'oauthError', 'step', 'retryAfter'];
+  const fields = Object.keys(error)
+    .filter((key) => !shown.includes(key))
+    .map((key) => {
+      const value = (error as unknown as Record<string, unknown>)[key];
+      return `${key}: ${(value as object | undefined)?.constructor?.name ?? typeof value}`;
+    });
+  return {
+    class: error.constructor.name,
+    message: error.message,
+    code,
+    status,
+    uri,
+    oauth,
+    fields,
+  };
 }
 
 /** An argument of verify as comparable data. */
@@ -147,6 +170,7 @@ export async function runLogin(kind: Kind, scenario: Scenario, whop: FakeWhop) {
     start: scenario.start,
     callback: scenario.callback,
     trustProxy: scenario.trustProxy,
+    ...scenario.host,
   });
   try {
     const browser: Browser = app.browser();
@@ -154,9 +178,11 @@ export async function runLogin(kind: Kind, scenario: Scenario, whop: FakeWhop) {
     const location = started.location ?? '';
     const state = location.startsWith('http') ? new URL(location).searchParams.get('state') : null;
     const query = new URLSearchParams({
-      ...(scenario.query ?? { code }),
+      ...(scenario.query ?? { code, ...(scenario.echo !== undefined && { scope: scenario.echo }) }),
       ...(state !== null && { state }),
     });
+    for (const [name, value] of Object.entries(scenario.queryTwice ?? {}))
+      query.append(name, value);
     const finished = await observeOrHang(() =>
       app.observe(
         scenario.callbackElsewhere ? app.browser() : browser,
@@ -180,11 +206,22 @@ export async function runLogin(kind: Kind, scenario: Scenario, whop: FakeWhop) {
       })),
       token: whop.to(TOKEN_PATH).map((r) => [...r.form].sort(byPair)),
       profileRequests: whop.to(PROFILE_PATH).length,
+      // How the token reached the profile endpoint, and the app's own header on each request.
+      sent: whop.received.map((r) => ({
+        path: r.path,
+        search: r.search,
+        authorization: r.headers.authorization,
+        custom: r.headers['x-custom'],
+      })),
     };
     // As JSON, with the app's own address (a port of its own) written the same for both apps,
-    // and random states as <state>.
+    // and random states, PKCE challenges and verifiers, and the company's signature written
+    // as what they are.
     const text = JSON.stringify(result)
       .replace(/([?&]state=)[\w-]{16,}/g, '$1<state>')
+      .replace(/(<state>\.biz_\w+\.)[\w-]{22}/g, '$1<signature>')
+      .replace(/([?&]code_challenge=)[\w-]{43}/g, '$1<challenge>')
+      .replace(/("code_verifier",")[\w-]{43}"/g, '$1<verifier>"')
       .split(code)
       .join('<code>')
       .split(app.url)

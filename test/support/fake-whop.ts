@@ -14,12 +14,16 @@ export interface Answer {
   readonly status: number;
   readonly body: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Send the headers and the body's first half, then reset the connection. */
+  readonly reset?: boolean;
 }
 
 /** A request the fake received: the form's fields in order, repeated names kept. */
 export interface Received {
   readonly method: string;
   readonly path: string;
+  /** The query string, `?` and all (`''` when none). */
+  readonly search: string;
   readonly headers: IncomingMessage['headers'];
   readonly form: ReadonlyArray<readonly [string, string]>;
   readonly body: string;
@@ -70,10 +74,11 @@ export class FakeWhop {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        const path = (req.url ?? '').split('?')[0]!;
+        const [path = '', query] = (req.url ?? '').split(/\?(.*)/s);
         this.received.push({
           method: req.method ?? '',
           path,
+          search: query === undefined ? '' : `?${query}`,
           headers: req.headers,
           form: [...new URLSearchParams(body)],
           body,
@@ -86,6 +91,15 @@ export class FakeWhop {
               : path === REVOKE_PATH
                 ? this.revoke
                 : { status: 404, body: 'not found' };
+        if (answer.reset) {
+          res.writeHead(answer.status, {
+            ...answer.headers,
+            'content-length': String(Buffer.byteLength(answer.body)),
+          });
+          res.write(answer.body.slice(0, answer.body.length >> 1));
+          setImmediate(() => res.socket?.destroy());
+          return;
+        }
         res.writeHead(answer.status, { ...answer.headers });
         res.end(answer.body);
       });

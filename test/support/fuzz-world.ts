@@ -7,7 +7,7 @@ import {
   WhopStrategy,
   type CodeStore,
   type StateStore,
-  type VerifyFunctionWithParams,
+  type VerifyFunction,
   type WhopOAuth21Options,
   type WhopStrategyOptions,
 } from '../../src/index.js';
@@ -37,7 +37,7 @@ export interface StrategySetup {
   readonly proxy?: boolean;
   readonly now?: () => number;
   /** The verify function, instead of fuzzVerify (which gives back what it was given). */
-  readonly verify?: VerifyFunctionWithParams;
+  readonly verify?: VerifyFunction<{ params: true }>;
 }
 
 /** The fake Whop and the keys its ID tokens are signed with. */

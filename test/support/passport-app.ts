@@ -1,11 +1,39 @@
-// An Express 5 app with express-session and passport, as users write one, that records in
-// process what Passport did with each request: the objects themselves (the error, req.user,
-// req.authInfo), so that class, prototype and identity can be compared, not only their JSON.
+// An Express app with a session and passport, as users write one (by default Express 5,
+// express-session and passport 0.7; passport 0.5 and 0.6, Express 4, cookie-session or no session
+// on request), that records in process what Passport did with each request: the objects
+// themselves (the error, req.user, req.authInfo), so that class, prototype and identity can be
+// compared, not only their JSON.
+import { createRequire } from 'node:module';
 import type { Request } from 'express';
-import express, { type NextFunction, type Response } from 'express';
-import session from 'express-session';
-import { Passport, type Strategy } from 'passport';
+import express5, { type NextFunction, type Response } from 'express';
+import cookieSession from 'cookie-session';
+import expressSession from 'express-session';
+import { Passport as Passport07, type Strategy } from 'passport';
 import { Browser, listen } from './app.js';
+
+const require = createRequire(import.meta.url);
+
+/** The versions of passport that apps run, each under its own name. */
+const PASSPORTS = {
+  '0.5': () => (require('passport05') as { Passport: typeof Passport07 }).Passport,
+  '0.6': () => (require('passport06') as { Passport: typeof Passport07 }).Passport,
+  '0.7': () => Passport07,
+} as const;
+
+const EXPRESSES = {
+  4: () => require('express4') as typeof express5,
+  5: () => express5,
+} as const;
+
+/** The session middleware of an app, or none. */
+export type SessionKind = 'express-session' | 'cookie-session' | 'none';
+
+/** A custom callback of `passport.authenticate(name, options, callback)` on the callback route. */
+export type CustomCallback = (
+  req: Request,
+  res: Response,
+  next: NextFunction,
+) => (err: unknown, user?: unknown, info?: unknown) => void;
 
 /** What Passport did with one request. */
 export interface Observation {
@@ -27,6 +55,14 @@ export interface PassportAppOptions {
   readonly callback?: Record<string, unknown>;
   /** Express's `trust proxy` setting. */
   readonly trustProxy?: boolean;
+  /** Which passport (default 0.7). */
+  readonly passport?: keyof typeof PASSPORTS;
+  /** Which Express (default 5). */
+  readonly express?: keyof typeof EXPRESSES;
+  /** Which session middleware (default express-session). */
+  readonly session?: SessionKind;
+  /** A custom callback on the callback route, instead of Passport's own handling. */
+  readonly custom?: CustomCallback;
 }
 
 export interface PassportApp {
@@ -43,6 +79,8 @@ export async function passportApp(
   strategy: Strategy,
   options: PassportAppOptions = {},
 ): Promise<PassportApp> {
+  const Passport = PASSPORTS[options.passport ?? '0.7']();
+  const express = EXPRESSES[options.express ?? 5]();
   const passport = new Passport();
   passport.use(strategy);
   passport.serializeUser((user, done) => done(null, user));
@@ -56,19 +94,27 @@ export async function passportApp(
     seen.set(String(req.headers['x-observe']), { req });
     next();
   });
-  app.use(session({ secret: 'differential secret', resave: false, saveUninitialized: false }));
+  const session = options.session ?? 'express-session';
+  if (session === 'express-session')
+    app.use(
+      expressSession({ secret: 'differential secret', resave: false, saveUninitialized: false }),
+    );
+  if (session === 'cookie-session') app.use(cookieSession({ secret: 'differential secret' }));
   app.use(passport.initialize());
-  app.use(passport.session());
+  if (session !== 'none') app.use(passport.session());
   app.get('/login', passport.authenticate(name, { ...options.start }));
-  app.get(
-    '/callback',
-    passport.authenticate(name, { failureMessage: true, ...options.callback }),
-    (req, res) => {
-      const record = seen.get(String(req.headers['x-observe']));
-      if (record) record.ok = true;
-      res.status(200).end('logged in');
-    },
-  );
+  const loggedIn = (req: Request, res: Response) => {
+    const record = seen.get(String(req.headers['x-observe']));
+    if (record) record.ok = true;
+    res.status(200).end('logged in');
+  };
+  const custom = options.custom;
+  const callbackOptions = { failureMessage: true, ...options.callback };
+  if (custom)
+    app.get('/callback', (req: Request, res: Response, next: NextFunction) =>
+      passport.authenticate(name, callbackOptions, custom(req, res, next))(req, res, next),
+    );
+  else app.get('/callback', passport.authenticate(name, callbackOptions), loggedIn);
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     // Kept unless the request was already observed (an error after Passport answered).
     const record = seen.get(String(req.headers['x-observe']));
