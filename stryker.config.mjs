@@ -29,11 +29,14 @@ export default {
     'src/whop/redact.ts',
     'src/whop/text.ts',
     'src/whop/errors.ts',
-    // The request's secrets, Whop's failures and what counts as success.
-    'src/whop/http.ts:60-90',
-    'src/whop/http.ts:315-418',
+    // Whop's failed answers: reading them and the errors made of them.
+    'src/whop/answers.ts',
+    'src/whop/answer-errors.ts',
+    // The request's secrets and what counts as success; a strategy's parseErrorResponse.
+    'src/whop/http.ts:77-101',
+    'src/whop/token-request.ts:19-30',
     // The access check's request and its errors.
-    'src/whop/access.ts:130-185',
+    'src/whop/access.ts:132-187',
   ],
   // Module-level constants would need every test for each mutant.
   ignoreStatic: true,

@@ -9,14 +9,15 @@ import {
   RESPONSE_TOO_LARGE,
   TIMED_OUT,
 } from '../src/whop/error-codes.js';
+import { answerError, failure, tokenError } from '../src/whop/answer-errors.js';
+import { readErrorBody } from '../src/whop/answers.js';
 import {
   WhopAuthorizationError,
   WhopInternalOAuthError,
   WhopTokenError,
-  readErrorBody,
-  tokenError,
 } from '../src/whop/errors.js';
-import { answerError, failure, MAX_BODY_BYTES, requestToken, send } from '../src/whop/http.js';
+import { MAX_BODY_BYTES, send } from '../src/whop/http.js';
+import { requestToken } from '../src/whop/token-request.js';
 
 const settings = { timeout: 5000 };
 const answer = (status: number, text: string, retryAfter?: number) => ({

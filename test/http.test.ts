@@ -5,14 +5,9 @@ import nock from 'nock';
 import { InternalOAuthError } from '../src/index.js';
 import { stringify } from 'node:querystring';
 import fc from 'fast-check';
-import {
-  encodeForm,
-  isSuccess,
-  MAX_BODY_BYTES,
-  requestToken,
-  send,
-  strategySettings,
-} from '../src/whop/http.js';
+import { isSuccess, MAX_BODY_BYTES, send, strategySettings } from '../src/whop/http.js';
+import { encodeForm } from '../src/whop/request-format.js';
+import { requestToken } from '../src/whop/token-request.js';
 
 const settings = { timeout: 1000 };
 

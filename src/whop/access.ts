@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { LRUCache } from 'lru-cache';
+import { answerError } from './answer-errors.js';
+import { parseJSON } from './answers.js';
 import { INVALID_RESPONSE } from './error-codes.js';
 import { internalError } from './errors.js';
 import { scrubError } from './scrub.js';
 import { isUserId, USER_RULE } from '../options.js';
-import { answerError, isSuccess, parseJSON, send, type HttpSettings } from './http.js';
+import { isSuccess, send, type HttpSettings } from './http.js';
 
 /** What a user may do with a Whop resource, as Whop's access check answers it. */
 export type WhopAccessLevel = 'admin' | 'customer' | 'no_access';

@@ -1,27 +1,19 @@
-import { createHash } from 'node:crypto';
 import type { Agent } from 'node:http';
 import type { WhopFlow } from '../options.js';
 import { AccessChecker, tokenKey, type WhopAccess } from './access.js';
+import { failure } from './answer-errors.js';
+import { TokenExchange, type ExchangeMethod, type ExchangeSettings } from './exchange.js';
 import {
-  TokenExchange,
-  type ExchangeMethod,
-  type ExchangeSettings,
-  type TokenForm,
-} from './exchange.js';
-import {
-  encodeForm,
-  failure,
   isSuccess,
-  limitedTo,
   secretsOf,
   send,
   strategySettings,
   type HttpSettings,
   type WhopRequest,
 } from './http.js';
+import { Refresher, type Refreshed } from './refresher.js';
 import { scrubError } from './scrub.js';
 import type { RefreshLock } from '../stores/refresh-lock.js';
-import { toTokenParams, toWhopTokens, type WhopTokenParams, type WhopTokens } from './tokens.js';
 
 /** What a {@link WhopClient} is made of: the strategy's resolved options. */
 export interface WhopClientSettings extends Omit<ExchangeSettings, 'http' | 'headers'> {
@@ -90,26 +82,7 @@ export interface OAuth2Transport {
   readonly _customHeaders?: Readonly<Record<string, string>>;
 }
 
-/** A refresh's outcome, shared by every caller of one refresh. */
-interface Refreshed {
-  /** What `refreshAccessToken` resolves: frozen, the same object for every caller. */
-  readonly tokens: WhopTokens;
-  /** node-oauth's `results`, as passport-oauth2-refresh's callback receives them. */
-  readonly tokenParams: WhopTokenParams;
-  /** The refresh token Whop sent, if it sent one. */
-  readonly sent: string | undefined;
-}
-
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
-
-/** A refresh's outcome, frozen: every caller of a shared refresh gets these objects. */
-function refreshed(
-  tokens: WhopTokens,
-  sent: string | undefined,
-  tokenParams: WhopTokenParams,
-): Refreshed {
-  return Object.freeze({ tokens, sent, tokenParams: Object.freeze(tokenParams) });
-}
 
 /**
  * One strategy's way to Whop: its endpoints, client credentials and transport settings (timeout,
@@ -135,10 +108,8 @@ export class WhopClient implements AccessClient {
   readonly getOAuthAccessToken: ExchangeMethod;
   /** Undefined only for a public client of the OAuth 2.1 flow; for scrubbing errors. */
   readonly clientSecret: string | undefined;
-  /** The refreshes in flight, keyed by a hash of the refresh token and the rest of the form. */
-  private readonly refreshes = new Map<string, Promise<Refreshed>>();
-  /** Where a refresh is coordinated with other processes (the `refreshLock` option). */
-  private readonly refreshLock: RefreshLock | undefined;
+  /** The one refresh path: the refreshes in flight, and the `refreshLock` option. */
+  private readonly refresher: Refresher;
 
   constructor(
     settings: WhopClientSettings,
@@ -150,9 +121,14 @@ export class WhopClient implements AccessClient {
     this.tokenURL = settings.tokenURL;
     this.revocationURL = settings.revocationURL;
     this.apiURL = settings.apiURL;
-    this.refreshLock = settings.refreshLock;
     this.http = strategySettings(settings.timeout, settings.agent, oauth2);
     this.tokens = new TokenExchange(this.withTransport(settings));
+    this.refresher = new Refresher({
+      tokens: this.tokens,
+      http: this.http,
+      refreshLock: settings.refreshLock,
+      clientSecret: this.clientSecret,
+    });
     this.access = new AccessChecker(
       this.withTransport({
         apiURL: settings.apiURL,
@@ -200,71 +176,7 @@ export class WhopClient implements AccessClient {
     refreshToken: string,
     params: Readonly<Record<string, unknown>> = {},
   ): Promise<Refreshed> {
-    let form: TokenForm;
-    try {
-      form = this.tokens.form(refreshToken, { ...params, grant_type: 'refresh_token' });
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
-    // The token as a hash, so the table never holds it; beside it the other fields (the company
-    // among them) in name order, so the same request is one key however its fields were given.
-    const { refresh_token: _token, client_secret: _secret, ...rest } = form.form;
-    const fields = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
-    const key = `${createHash('sha256').update(refreshToken).digest('base64url')} ${encodeForm(fields)}`;
-    const pending = this.refreshes.get(key);
-    if (pending) return pending;
-    // Removed once settled, before any caller sees the outcome: a later call asks Whop again.
-    const request = this.exchangeRefresh(refreshToken, form).finally(() => {
-      if (this.refreshes.get(key) === request) this.refreshes.delete(key);
-    });
-    this.refreshes.set(key, request);
-    return request;
-  }
-
-  /**
-   * One refresh, in this process or, with a `refreshLock`, in whichever process took the lock:
-   * every caller in every process gets the same tokens (or the same error).
-   */
-  private async exchangeRefresh(refreshToken: string, form: TokenForm): Promise<Refreshed> {
-    const lock = this.refreshLock;
-    if (lock === undefined) {
-      const { json, refreshToken: sent, tokenParams } = await this.tokens.send(refreshToken, form);
-      return refreshed(toWhopTokens(json, refreshToken, tokenParams), sent, tokenParams);
-    }
-    try {
-      const tokens = await lock.coordinate({
-        refreshToken,
-        companyId: form.company,
-        timeout: this.http.timeout,
-        // The lock gives the request less than the whole timeout: the rest is for waiting.
-        refresh: async (timeout) => {
-          const http = limitedTo(this.http, timeout);
-          const answer = await this.tokens.send(
-            refreshToken,
-            form,
-            undefined,
-            undefined,
-            undefined,
-            http,
-          );
-          return toWhopTokens(answer.json, refreshToken, answer.tokenParams);
-        },
-      });
-      // Tokens another process got: node-oauth's results rebuilt from Whop's answer, with the
-      // holder's expiry, so every caller stores the same one.
-      const tokenParams: Record<string, unknown> = { ...toTokenParams(tokens.params) };
-      if (tokens.expiresAt !== undefined) tokenParams.expires_at = tokens.expiresAt;
-      if (form.company !== undefined) tokenParams.company_id = form.company;
-      const sent = tokens.params.refresh_token;
-      return refreshed(
-        tokens,
-        typeof sent === 'string' ? sent : undefined,
-        tokenParams as WhopTokenParams,
-      );
-    } catch (error) {
-      // An error another process shared was scrubbed there; this is for a lock of the app's own.
-      throw scrubError(error, [refreshToken, this.clientSecret]);
-    }
+    return this.refresher.refresh(refreshToken, params);
   }
 
   /**

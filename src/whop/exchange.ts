@@ -1,10 +1,11 @@
 import type { Deadline } from '../flow/deadline.js';
 import { ID_TOKEN_INVALID } from './error-codes.js';
 import { internalError } from './errors.js';
-import { requestToken, type HttpSettings, type ParseErrorResponse } from './http.js';
+import type { HttpSettings } from './http.js';
 import { IdTokenVerifier } from './id-token.js';
 import { isCompanyId, type WhopFlow } from '../options.js';
 import { scrubError } from './scrub.js';
+import { requestToken, type ParseErrorResponse } from './token-request.js';
 import { toTokenParams, unixNow, type WhopTokenParams } from './tokens.js';
 
 export interface ExchangeSettings {

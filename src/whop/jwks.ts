@@ -2,7 +2,8 @@
 // package's client and cached by jose's createRemoteJWKSet. OAuth 2.1's ID tokens and embedded
 // apps' user tokens are signed with keys of the same set.
 import type { RemoteJWKSet } from 'jose';
-import { answerError, send, type HttpSettings } from './http.js';
+import { answerError } from './answer-errors.js';
+import { send, type HttpSettings } from './http.js';
 
 type Jose = typeof import('jose');
 let jose: Promise<Jose> | undefined;
