@@ -10,13 +10,13 @@ import {
 import { malformedCallback, refusal, type Query } from './flow/callback.js';
 import { finishLogin, type LoginSettings } from './flow/login.js';
 import { membersOf, type ProfileCallback } from './flow/members.js';
-import { userProfile } from './flow/profile.js';
+import { userProfile, type ProfileLoader } from './flow/profile.js';
 import { LoginScopes } from './flow/scope.js';
 import { processCodeStore } from './stores/codes.js';
 import { registerClient, WhopClient } from './whop/client.js';
 import type { ExchangeMethod } from './whop/exchange.js';
 import { clientCredentials } from './whop/scrub.js';
-import { resolveOptions } from './resolve-options.js';
+import { resolveOptions, type ResolvedOptions } from './resolve-options.js';
 import type {
   WhopFlow,
   WhopOAuth21Options,
@@ -25,7 +25,7 @@ import type {
   WhopStrategyOptionsWithRequest,
 } from './options.js';
 import type { WhopProfile } from './whop/profile.js';
-import { isStore, type StateMetadata } from './flow/state.js';
+import { isStore, type StateMetadata, type StateStore } from './flow/state.js';
 import { AuthorizeURLs, callbackURLOf, NO_CALLBACK_HOST } from './flow/urls.js';
 import type { AnyVerify, VerifyFunction } from './flow/verify.js';
 
@@ -86,26 +86,7 @@ export class WhopStrategy extends OAuth2Strategy {
       throw new TypeError('WhopStrategy requires a verify function');
     const resolved = resolveOptions(options);
     super(
-      {
-        clientID: resolved.clientID,
-        clientSecret: resolved.clientSecret as string,
-        callbackURL: options.callbackURL,
-        authorizationURL: resolved.authorizationURL,
-        tokenURL: resolved.tokenURL,
-        // As the app gave it: read at each redirect, as passport-oauth2 reads it.
-        scope: resolved.scope as string[],
-        scopeSeparator: resolved.scopeSeparator,
-        // Whop's OAuth 2.1 requires PKCE S256. `store: true` picks passport-oauth2's session
-        // store that keeps app state (with PKCE, the one that also keeps the verifier).
-        pkce: resolved.pkce as boolean,
-        state: resolved.state,
-        store: (options.store === undefined ? resolved.state || undefined : options.store) as never,
-        sessionKey: options.sessionKey,
-        skipUserProfile: options.skipUserProfile as boolean,
-        proxy: options.proxy,
-        customHeaders: options.customHeaders,
-        passReqToCallback: options.passReqToCallback as false,
-      },
+      oauth2Options(options, resolved),
       // Kept as passport-oauth2 keeps it (`_verify`), and called as it calls it.
       verify as never,
     );
@@ -121,12 +102,11 @@ export class WhopStrategy extends OAuth2Strategy {
       self._oauth2,
     );
     registerClient(this, this.client);
-    const { client } = this;
 
     // passport-oauth2-refresh refreshes tokens through this method of node-oauth; send them
     // through this package's client instead (the refresh path of refreshAccessToken).
     const oauth2 = this._oauth2 as unknown as { getOAuthAccessToken: ExchangeMethod };
-    oauth2.getOAuthAccessToken = client.getOAuthAccessToken;
+    oauth2.getOAuthAccessToken = this.client.getOAuthAccessToken;
     this.scopes = new LoginScopes(resolved.flow);
     // The store passport-oauth2 made for `state` or `store: true` keeps it in the session.
     const sessionStore =
@@ -137,28 +117,12 @@ export class WhopStrategy extends OAuth2Strategy {
       sessionStore,
       urls: new AuthorizeURLs(),
     };
-    this.loginSettings = {
-      flow: resolved.flow,
-      timeout: resolved.timeout,
-      // One record for the process, shared by every strategy without a codeStore: two
-      // strategies (a user login and a company login) must not both exchange one code.
-      codeStore: options.codeStore ?? processCodeStore(),
-      sessionStore,
-      clientSecret: resolved.clientSecret,
-      secrets: [
-        resolved.clientSecret ?? '',
-        ...clientCredentials(resolved.clientID, resolved.clientSecret),
-      ].filter(Boolean),
-      exchanger: { tokens: client.tokens, method: client.getOAuthAccessToken, http: client.http },
-      profiles: {
-        url: resolved.userProfileURL,
-        http: client.http,
-        own: WhopStrategy.prototype.userProfile,
-        nodeGet: self._oauth2.get,
-      },
-      requireAccess: resolved.requireAccess,
-      access: client.access,
-    };
+    this.loginSettings = loginSettings(options, resolved, this.client, sessionStore, {
+      url: resolved.userProfileURL,
+      http: this.client.http,
+      own: WhopStrategy.prototype.userProfile,
+      nodeGet: self._oauth2.get,
+    });
   }
 
   /**
@@ -218,6 +182,60 @@ export class WhopStrategy extends OAuth2Strategy {
   ): void {
     userProfile(membersOf(this), this.loginSettings.profiles, accessToken, done as ProfileCallback);
   }
+}
+
+/** What passport-oauth2's constructor is given: the options as it reads them, checked. */
+function oauth2Options(
+  options: AnyOptions,
+  resolved: ResolvedOptions,
+): OAuth2Strategy.StrategyOptions {
+  return {
+    clientID: resolved.clientID,
+    clientSecret: resolved.clientSecret as string,
+    callbackURL: options.callbackURL,
+    authorizationURL: resolved.authorizationURL,
+    tokenURL: resolved.tokenURL,
+    // As the app gave it: read at each redirect, as passport-oauth2 reads it.
+    scope: resolved.scope as string[],
+    scopeSeparator: resolved.scopeSeparator,
+    // Whop's OAuth 2.1 requires PKCE S256. `store: true` picks passport-oauth2's session
+    // store that keeps app state (with PKCE, the one that also keeps the verifier).
+    pkce: resolved.pkce as boolean,
+    state: resolved.state,
+    store: (options.store === undefined ? resolved.state || undefined : options.store) as never,
+    sessionKey: options.sessionKey,
+    skipUserProfile: options.skipUserProfile as boolean,
+    proxy: options.proxy,
+    customHeaders: options.customHeaders,
+    passReqToCallback: options.passReqToCallback as false,
+  };
+}
+
+/** What the callback needs beyond passport-oauth2's members, set once. */
+function loginSettings(
+  options: AnyOptions,
+  resolved: ResolvedOptions,
+  client: WhopClient,
+  sessionStore: StateStore | undefined,
+  profiles: ProfileLoader,
+): LoginSettings {
+  return {
+    flow: resolved.flow,
+    timeout: resolved.timeout,
+    // One record for the process, shared by every strategy without a codeStore: two
+    // strategies (a user login and a company login) must not both exchange one code.
+    codeStore: options.codeStore ?? processCodeStore(),
+    sessionStore,
+    clientSecret: resolved.clientSecret,
+    secrets: [
+      resolved.clientSecret ?? '',
+      ...clientCredentials(resolved.clientID, resolved.clientSecret),
+    ].filter(Boolean),
+    exchanger: { tokens: client.tokens, method: client.getOAuthAccessToken, http: client.http },
+    profiles,
+    requireAccess: resolved.requireAccess,
+    access: client.access,
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { InternalOAuthError } from 'passport-oauth2';
 import { INVALID_RESPONSE } from '../whop/error-codes.js';
 import { internalError } from '../whop/errors.js';
-import { answerError, isSuccess, send, type HttpSettings } from '../whop/http.js';
+import { answerError } from '../whop/answer-errors.js';
+import { isSuccess, send, type HttpSettings } from '../whop/http.js';
 import { parseProfile, type WhopProfile } from '../whop/profile.js';
 import { scrubError } from '../whop/scrub.js';
 import type { Deadline } from './deadline.js';

@@ -7,7 +7,6 @@ import { encodeForm, headersOf, targetOf } from './request-format.js';
 import { clientCredentials, scrubError } from './scrub.js';
 
 // Re-exported: the login's steps (src/flow/) import them from here, beside `send`.
-export { answerError, failure } from './answer-errors.js';
 
 /** How this package reaches Whop: the same settings for the token, profile and refresh requests. */
 export interface HttpSettings {
