@@ -4,6 +4,7 @@ import nock from 'nock';
 import {
   AuthorizationError,
   InternalOAuthError,
+  STATE_STORE_FAILED,
   TokenError,
   WhopStrategy,
   type CodeStore,
@@ -302,6 +303,37 @@ describe('WhopStrategy', () => {
         const { location, state } = await new Browser(app.url).startLogin();
         expect(location.hostname).to.equal('whop.com');
         expect(state).to.equal(null);
+      });
+    });
+
+    describe('with a state store that throws', () => {
+      const throwing = {
+        store() {
+          throw new Error('store threw');
+        },
+        verify() {
+          throw new Error('verify threw');
+        },
+      };
+
+      it("ends the redirect in the state step's error, the store's as its cause", async () => {
+        app = await startApp(
+          new WhopStrategy({ ...BASE, store: throwing }, async () => ({ id: 'u' })),
+        );
+        const response = await new Browser(app.url).get('/auth/whop');
+        expect(response.status).to.equal(500);
+        expect(app.errors[0]).to.include({ code: STATE_STORE_FAILED, step: 'state' });
+        expect((app.errors[0] as { cause?: Error }).cause?.message).to.equal('store threw');
+      });
+
+      it("ends the callback in the state step's error, with no token request", async () => {
+        app = await startApp(
+          new WhopStrategy({ ...BASE, store: throwing }, async () => ({ id: 'u' })),
+        );
+        const response = await new Browser(app.url).get('/auth/whop/callback?code=c1&state=s1');
+        expect(response.status).to.equal(500);
+        expect(app.errors[0]).to.include({ code: STATE_STORE_FAILED, step: 'state' });
+        expect((app.errors[0] as { cause?: Error }).cause?.message).to.equal('verify threw');
       });
     });
   });

@@ -1,7 +1,13 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
-import { TokenError, refreshAccessToken, revokeToken } from 'passport-whop';
+import {
+  LOGIN_DECLINED,
+  NO_ACCESS,
+  TokenError,
+  refreshAccessToken,
+  revokeToken,
+} from 'passport-whop';
 import type { DemoConfig } from './config.js';
 import { membersOnly } from './membership.js';
 import { clockTime, homePage, profilePage, type DemoUser, type Flash } from './pages.js';
@@ -26,7 +32,7 @@ function describe(error: unknown): string {
   return code && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
 }
 
-/** Passport's failure info: `{ message }`, a string, or a list of them. */
+/** Passport's failure info: `{ message, code }`, a string, or a list of them. */
 function failureMessage(info: unknown): string {
   const first = Array.isArray(info) ? info[0] : info;
   if (typeof first === 'string') return first;
@@ -47,6 +53,12 @@ function lostFailure(req: Request): Flash | undefined {
     kind: 'error',
     text: 'The login did not finish. A double click sends the sign-in link twice and only one can log in, so its reason went with the session the other one replaced: log in again.',
   };
+}
+
+/** The failure's code (`WHOP_...`): what the app branches on, never the message's text. */
+function failureCode(info: unknown): unknown {
+  const first = Array.isArray(info) ? info[0] : info;
+  return (first as { code?: unknown } | undefined)?.code;
 }
 
 function sentence(text: string): string {
@@ -117,9 +129,10 @@ export function createDemoApp(config: DemoConfig): express.Express {
       }
       if (!result) {
         const reason = sentence(failureMessage(info));
-        if (req.query.error === 'access_denied') {
+        const code = failureCode(info);
+        if (code === LOGIN_DECLINED) {
           flash(req, 'error', `Login cancelled: ${reason}`);
-        } else if (config.requireAccess && /has no access to/.test(reason)) {
+        } else if (code === NO_ACCESS) {
           // requireAccess: Whop says this account has access to none of the resources (403).
           flash(req, 'error', `Members only: ${reason} Get access on Whop, then log in again.`);
         } else if (current) {

@@ -132,9 +132,14 @@ function keep(
   meta: StateMetadata,
 ): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
-    storeState(store, req, verifier, state, meta, (err, handle) =>
-      err ? reject(storeFailed(err)) : resolve(handle),
-    );
+    // A store that throws fails as one that calls back with the error (its first answer counts).
+    try {
+      storeState(store, req, verifier, state, meta, (err, handle) =>
+        err ? reject(storeFailed(err)) : resolve(handle),
+      );
+    } catch (error) {
+      reject(storeFailed(error));
+    }
   });
 }
 

@@ -169,9 +169,14 @@ async function checkState(
   const { ok, state } = await deadline.run(
     'state',
     new Promise<{ ok: unknown; state: unknown }>((resolve, reject) => {
-      verifyState(store, req, returned.handle, callback.meta, (err, ok, state) =>
-        err ? reject(storeFailed(err)) : resolve({ ok, state }),
-      );
+      // A store that throws fails as one that calls back with the error (its first answer counts).
+      try {
+        verifyState(store, req, returned.handle, callback.meta, (err, ok, state) =>
+          err ? reject(storeFailed(err)) : resolve({ ok, state }),
+        );
+      } catch (error) {
+        reject(storeFailed(error));
+      }
     }),
   );
   if (!ok) throw new StateRefused(state);
