@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AccessTable, type MockAccessLevel } from './access.js';
 import { consent, type ConsentOptions } from './consent.js';
 import { GrantStore, type RefreshTokenReuse } from './grants.js';
@@ -15,7 +13,7 @@ import {
   type MockWhopClient,
   type MockWhopUser,
 } from './model.js';
-import { route } from './routes.js';
+import { listen, mockURLs, serve } from './serve.js';
 import {
   strategyOptions,
   type MockOAuth21StrategyOptions,
@@ -29,7 +27,6 @@ import {
   type MockAppStrategyOptions,
   type MockUserTokenOptions,
 } from './user-tokens.js';
-import type { Exchange } from './wire.js';
 
 /** How {@link startMockWhop} sets up the mock. */
 export interface MockWhopOptions {
@@ -200,70 +197,16 @@ export async function startMockWhop(options: MockWhopOptions = {}): Promise<Mock
   const requests: MockWhopRequest[] = [];
   const signer = await createSigner();
   const grants = new GrantStore(now, tokenLifetime * 1000, options.refreshTokenReuse);
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${hostname}:${address.port}`;
+  const { server, url } = await listen(port, host);
   const access = new AccessTable();
   const hold = new TokenHold();
   const context: MockContext = { url, clients, users, grants, access, signer, tokenLifetime, now };
 
   // Attached once the URL is known; no request can be read before this line runs.
-  server.on('request', (req, res) => {
-    const [path = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
-    if (hold.takes(path)) return;
-    const exchange: Exchange = {
-      req,
-      res,
-      path,
-      query: new URLSearchParams(query),
-      send(status, headers, body) {
-        if (res.headersSent || res.destroyed) return;
-        const { grantType } = exchange;
-        const at = now();
-        requests.push({
-          method: req.method ?? '',
-          path,
-          status,
-          at,
-          ...(grantType && { grantType }),
-        });
-        // After a 413 the rest of the body is not worth reading: end the connection instead.
-        const closeAfter = status === 413 ? { connection: 'close' } : {};
-        res.writeHead(status, {
-          'content-length': Buffer.byteLength(body),
-          ...headers,
-          ...closeAfter,
-        });
-        res.end(body);
-      },
-    };
-    // route() answers every error itself; this only guards against a bug there.
-    route(exchange, context).catch(() => res.destroy());
-  });
+  serve(server, context, hold, requests);
 
   let closing: Promise<void> | undefined;
-  const urls = {
-    apiURL: `${url}/api/v1`,
-    authorizationURL: `${url}/oauth`,
-    tokenURL: `${url}/api/v3/oauth/token`,
-    userProfileURL: `${url}/api/v5/me`,
-    oauth21: {
-      authorizationURL: `${url}/oauth/authorize`,
-      tokenURL: `${url}/oauth/token`,
-      userInfoURL: `${url}/oauth/userinfo`,
-      revocationURL: `${url}/oauth/revoke`,
-      jwksURL: `${url}/.well-known/jwks.json`,
-      issuer: url,
-    },
-  };
+  const urls = mockURLs(url);
   return {
     url,
     ...urls,
