@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import type { Request } from 'express';
+import { isHttpURL } from './options.js';
 import { API_URLS } from './whop/endpoints.js';
 import { USER_TOKEN_ISSUER, USER_TOKEN_JWKS_URL } from './whop/user-token.js';
 import type { WhopAccessLevels } from './whop/access.js';
@@ -119,12 +120,7 @@ function fail(option: string, why: string): never {
 }
 
 function url(name: string, value: unknown): string {
-  if (
-    typeof value !== 'string' ||
-    !URL.canParse(value) ||
-    !/^https?:$/.test(new URL(value).protocol)
-  )
-    fail(name, 'an absolute http(s) URL');
+  if (!isHttpURL(value)) fail(name, 'an absolute http(s) URL');
   return value;
 }
 

@@ -167,6 +167,13 @@ export function isCompanyId(value: unknown): value is string {
   return typeof value === 'string' && COMPANY_ID.test(value);
 }
 
+/** An absolute `http:` or `https:` URL, as every endpoint option must be. */
+export function isHttpURL(value: unknown): value is string {
+  return (
+    typeof value === 'string' && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)
+  );
+}
+
 /** A Whop user ID (`user_...`), as the access check's path may hold one. */
 export function isUserId(value: unknown): value is string {
   return typeof value === 'string' && USER_ID.test(value);

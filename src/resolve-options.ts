@@ -7,6 +7,7 @@ import type { StateStore } from './flow/state.js';
 import {
   CALLBACK_RULE,
   COMPANY_RULE,
+  isHttpURL,
   isResourceId,
   isValidCallbackURL,
   RESOURCE_RULE,
@@ -54,13 +55,7 @@ function fail(option: string, why: string): never {
 }
 
 function checkURL(name: string, value: unknown): string {
-  if (
-    typeof value !== 'string' ||
-    !URL.canParse(value) ||
-    !/^https?:$/.test(new URL(value).protocol)
-  ) {
-    fail(name, 'an absolute http(s) URL');
-  }
+  if (!isHttpURL(value)) fail(name, 'an absolute http(s) URL');
   return value;
 }
 

@@ -316,25 +316,20 @@ describe('WhopStrategy', () => {
         },
       };
 
-      it("ends the redirect in the state step's error, the store's as its cause", async () => {
-        app = await startApp(
-          new WhopStrategy({ ...BASE, store: throwing }, async () => ({ id: 'u' })),
-        );
-        const response = await new Browser(app.url).get('/auth/whop');
-        expect(response.status).to.equal(500);
-        expect(app.errors[0]).to.include({ code: STATE_STORE_FAILED, step: 'state' });
-        expect((app.errors[0] as { cause?: Error }).cause?.message).to.equal('store threw');
-      });
-
-      it("ends the callback in the state step's error, with no token request", async () => {
-        app = await startApp(
-          new WhopStrategy({ ...BASE, store: throwing }, async () => ({ id: 'u' })),
-        );
-        const response = await new Browser(app.url).get('/auth/whop/callback?code=c1&state=s1');
-        expect(response.status).to.equal(500);
-        expect(app.errors[0]).to.include({ code: STATE_STORE_FAILED, step: 'state' });
-        expect((app.errors[0] as { cause?: Error }).cause?.message).to.equal('verify threw');
-      });
+      for (const [leg, path, said] of [
+        ['redirect', '/auth/whop', 'store threw'],
+        ['callback', '/auth/whop/callback?code=c1&state=s1', 'verify threw'],
+      ] as const) {
+        it(`ends the ${leg} in the state step's error, the store's as its cause`, async () => {
+          app = await startApp(
+            new WhopStrategy({ ...BASE, store: throwing }, async () => ({ id: 'u' })),
+          );
+          const response = await new Browser(app.url).get(path);
+          expect(response.status).to.equal(500);
+          expect(app.errors[0]).to.include({ code: STATE_STORE_FAILED, step: 'state' });
+          expect((app.errors[0] as { cause?: Error }).cause?.message).to.equal(said);
+        });
+      }
     });
   });
 

@@ -135,7 +135,9 @@ function describeArg(arg: unknown): unknown {
   return arg === undefined ? 'undefined' : JSON.parse(JSON.stringify(arg));
 }
 
-const HANG_MS = 800;
+// Long enough that a loaded machine's slow answer is not taken for a hang; only the cases where a
+// strategy really never answers wait this long.
+const HANG_MS = 5_000;
 
 /** GET `path`, or `{ status: 0 }` when Passport never answers. */
 async function observeOrHang(
