@@ -242,11 +242,18 @@ export class RedisRefreshLock implements RefreshLock {
 
   /** Run a script, within the `timeout` option and the refresh's deadline. */
   private script(script: string, call: Call, args: string[]): Promise<unknown> {
-    const limit = Math.min(this.timeout, call.deadline - Date.now());
+    const left = call.deadline - Date.now();
+    const limit = Math.min(this.timeout, left);
     if (limit < 1) return Promise.reject(timedOut(call));
     return new Promise((resolve, reject) => {
+      // Cut short by the refresh's own deadline, it is the refresh that timed out, not Redis.
       const timer = setTimeout(
-        () => reject(lockFailed(`Redis did not answer within ${Math.round(limit)} ms`)),
+        () =>
+          reject(
+            left < this.timeout
+              ? timedOut(call)
+              : lockFailed(`Redis did not answer within ${Math.round(limit)} ms`),
+          ),
         limit,
       );
       let pending: Promise<unknown>;
